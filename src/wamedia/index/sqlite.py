@@ -1,0 +1,526 @@
+"""SQLite index: the original ``midias`` table, migrated in place, with O(1) counters.
+
+One connection per index and process, serialised by a lock: SQLite allows one writer
+at a time anyway, and it keeps the number of open files bounded when a process serves
+hundreds of tenants. WAL lets other processes read while one writes; ``BEGIN IMMEDIATE``
+takes the write lock up front so two writers never deadlock on an upgrade.
+Counters are kept by triggers, in the same transaction as the row they count, so
+statistics never drift from the rows whoever writes them (this code, the original
+system, a hand-typed UPDATE).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .._time import from_text, in_seconds, to_text, utc_now
+from ..errors import ConfigError, StorageError
+from ..models import MediaRecord, MediaRef, MediaType, Stats, Status
+from .base import Index
+
+__all__ = ["SCHEMA_VERSION", "SQLiteIndex"]
+
+SCHEMA_VERSION = 1
+
+# Column definitions, in the original's order first, then ours. Ids and names are TEXT,
+# flags BOOLEAN, sizes INTEGER and times DATETIME, as the original declared them.
+_COLUMNS: list[tuple[str, str]] = [
+    ("message_id", "TEXT UNIQUE NOT NULL"),
+    ("sender_name", "TEXT NOT NULL DEFAULT ''"),
+    ("sender_id", "TEXT NOT NULL DEFAULT ''"),
+    ("chat_id", "TEXT NOT NULL DEFAULT ''"),
+    ("is_group", "BOOLEAN DEFAULT 0"),
+    ("from_me", "BOOLEAN DEFAULT 0"),
+    ("media_type", "TEXT NOT NULL"),
+    ("mimetype", "TEXT NOT NULL DEFAULT 'application/octet-stream'"),
+    ("file_name", "TEXT"),
+    ("file_path", "TEXT"),
+    ("file_size", "INTEGER"),
+    ("caption", "TEXT"),
+    ("width", "INTEGER"),
+    ("height", "INTEGER"),
+    ("duration_seconds", "INTEGER"),
+    ("is_ptt", "BOOLEAN DEFAULT 0"),
+    ("download_status", "TEXT DEFAULT 'pending'"),
+    ("download_timestamp", "DATETIME"),
+    ("message_timestamp", "DATETIME"),
+    ("media_key", "TEXT"),
+    ("direct_path", "TEXT"),
+    ("file_sha256", "TEXT"),
+    ("file_enc_sha256", "TEXT"),
+    ("media_key_timestamp", "INTEGER"),
+    ("cliente_id", "TEXT"),
+    ("instance_id", "TEXT"),
+    ("created_at", "DATETIME DEFAULT CURRENT_TIMESTAMP"),
+    ("updated_at", "DATETIME DEFAULT CURRENT_TIMESTAMP"),
+    ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("last_error", "TEXT"),
+    ("next_attempt_at", "DATETIME"),
+    ("lease_until", "DATETIME"),
+    ("url", "TEXT"),
+    ("family", "TEXT"),
+    ("delivered_by", "TEXT"),
+    ("sha256", "TEXT"),
+    ("tags", "TEXT"),
+]
+_COLUMN_NAMES = {name for name, _ in _COLUMNS}
+_TIME_COLUMNS = [name for name, decl in _COLUMNS if decl.startswith("DATETIME")]
+
+_DDL_TABLE = "CREATE TABLE midias (\n  id INTEGER PRIMARY KEY AUTOINCREMENT,\n  {}\n)".format(
+    ",\n  ".join(f"{name} {decl}" for name, decl in _COLUMNS)
+)
+_DDL_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS idx_message_id ON midias(message_id)",
+    "CREATE INDEX IF NOT EXISTS idx_media_type ON midias(media_type)",
+    "CREATE INDEX IF NOT EXISTS idx_download_status ON midias(download_status)",
+    "CREATE INDEX IF NOT EXISTS idx_sender_id ON midias(sender_id)",
+    "CREATE INDEX IF NOT EXISTS idx_chat_id ON midias(chat_id)",
+    "CREATE INDEX IF NOT EXISTS idx_message_timestamp ON midias(message_timestamp)",
+    "CREATE INDEX IF NOT EXISTS idx_midias_due ON midias(download_status, next_attempt_at)",
+    "CREATE INDEX IF NOT EXISTS idx_midias_downloaded"
+    " ON midias(download_status, download_timestamp)",
+]
+
+# A row counts in (status, type); its bytes count only while it is a success.
+_COUNT_IN = """
+  INSERT INTO midias_counters (download_status, media_type, n, bytes)
+  VALUES (COALESCE(NEW.download_status, 'pending'), COALESCE(NEW.media_type, ''), 1,
+          CASE WHEN NEW.download_status = 'success' THEN COALESCE(NEW.file_size, 0) ELSE 0 END)
+  ON CONFLICT (download_status, media_type)
+  DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes;"""
+_COUNT_OUT = """
+  UPDATE midias_counters SET n = n - 1,
+    bytes = bytes - CASE WHEN OLD.download_status = 'success'
+                         THEN COALESCE(OLD.file_size, 0) ELSE 0 END
+  WHERE download_status = COALESCE(OLD.download_status, 'pending')
+    AND media_type = COALESCE(OLD.media_type, '');"""
+_DDL_COUNTERS = [
+    """CREATE TABLE IF NOT EXISTS midias_counters (
+         download_status TEXT NOT NULL, media_type TEXT NOT NULL,
+         n INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+         PRIMARY KEY (download_status, media_type)) WITHOUT ROWID""",
+    "DROP TRIGGER IF EXISTS midias_count_insert",
+    "DROP TRIGGER IF EXISTS midias_count_delete",
+    "DROP TRIGGER IF EXISTS midias_count_update",
+    f"CREATE TRIGGER midias_count_insert AFTER INSERT ON midias BEGIN {_COUNT_IN} END",
+    f"CREATE TRIGGER midias_count_delete AFTER DELETE ON midias BEGIN {_COUNT_OUT} END",
+    f"""CREATE TRIGGER midias_count_update AFTER UPDATE OF download_status, media_type, file_size
+        ON midias
+        WHEN OLD.download_status IS NOT NEW.download_status
+          OR OLD.media_type IS NOT NEW.media_type
+          OR OLD.file_size IS NOT NEW.file_size
+        BEGIN {_COUNT_OUT} {_COUNT_IN} END""",
+    "DELETE FROM midias_counters",
+    """INSERT INTO midias_counters (download_status, media_type, n, bytes)
+       SELECT COALESCE(download_status, 'pending'), COALESCE(media_type, ''), COUNT(*),
+              SUM(CASE WHEN download_status = 'success' THEN COALESCE(file_size, 0) ELSE 0 END)
+       FROM midias GROUP BY 1, 2""",
+]
+
+# MediaRecord fields in order, each with the column it is read from and a converter.
+_FIELD_COLUMN = {"status": "download_status"}
+
+
+def _enum(kind: type) -> Any:
+    def convert(value: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:  # a value the original wrote that we do not know: keep it
+            return value
+
+    return convert
+
+
+def _flag(value: Any) -> bool:
+    return bool(value) and value not in ("0", "false", "False")
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+_CONVERT: dict[str, Any] = {
+    "media_type": _enum(MediaType),
+    "status": _enum(Status),
+    "is_group": _flag,
+    "from_me": _flag,
+    "is_ptt": _flag,
+    "cliente_id": _text,
+    "instance_id": _text,
+    **{name: from_text for name in _TIME_COLUMNS},
+}
+_FIELDS = [f.name for f in dataclasses.fields(MediaRecord)]
+_SELECT = "SELECT {} FROM midias".format(", ".join(_FIELD_COLUMN.get(f, f) for f in _FIELDS))
+_CONVERTERS = [_CONVERT.get(f) for f in _FIELDS]
+
+
+def _record(row: tuple[Any, ...]) -> MediaRecord:
+    return MediaRecord(*[c(v) if c and v is not None else v
+                         for c, v in zip(_CONVERTERS, row, strict=True)])
+
+
+def _due_clause(force: bool) -> str:
+    clause = (
+        "download_status = 'pending'"
+        " OR (download_status = 'failed' AND next_attempt_at <= :now)"
+        " OR (download_status = 'downloading' AND (lease_until IS NULL OR lease_until <= :now))"
+    )
+    if force:
+        clause += " OR download_status IN ('failed', 'expired')"
+    return f"({clause})"
+
+
+class SQLiteIndex(Index):
+    """The ``midias`` table in one SQLite file (by default one per instance).
+
+    >>> import tempfile, os
+    >>> idx = SQLiteIndex(os.path.join(tempfile.mkdtemp(), "media_database.db"))
+    >>> idx.stats().total
+    0
+    >>> idx.close()
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0):
+        self.path = Path(path).absolute()
+        self.timeout = timeout
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._connect()
+
+    def __repr__(self) -> str:
+        return f"SQLiteIndex({str(self.path)!r})"
+
+    # -- connection -------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            self._migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot open index {str(self.path)!r}: {exc}") from exc
+        except OSError as exc:
+            raise StorageError(f"cannot open index {str(self.path)!r}: {exc}") from exc
+        self._conn = conn
+        return conn
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():  # forked: the parent's connection must not be used here
+            self._pid = os.getpid()
+            self._lock = threading.RLock()
+            self._conn = None
+        if self._conn is None:
+            return self._connect()
+        return self._conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, _translated(self.path):
+            conn = self._db
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        with self._lock, _translated(self.path):
+            return self._db.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    # -- schema -----------------------------------------------------------------------
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ConfigError(
+                    f"index {str(self.path)!r} has schema {version}, newer than this wamedia "
+                    f"({SCHEMA_VERSION}): upgrade wamedia"
+                )
+            if version < SCHEMA_VERSION:
+                self._upgrade(conn)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        existing = {row[1] for row in conn.execute("PRAGMA table_info(midias)")}
+        if not existing:
+            conn.execute(_DDL_TABLE)
+        else:  # the original system's table: add our columns, normalise its values
+            for name, decl in _COLUMNS:
+                if name not in existing:
+                    conn.execute(f"ALTER TABLE midias ADD COLUMN {name} {_addable(decl)}")
+            conn.execute(
+                "UPDATE midias SET download_status = 'pending' WHERE download_status IS NULL"
+            )
+            self._normalise_times(conn)
+        for ddl in _DDL_INDEXES + _DDL_COUNTERS:
+            conn.execute(ddl)
+
+    @staticmethod
+    def _normalise_times(conn: sqlite3.Connection) -> None:
+        """Rewrite naive local-time text as fixed-width UTC text, so SQL can compare it."""
+        for column in _TIME_COLUMNS:
+            rows = conn.execute(
+                f"SELECT id, {column} FROM midias WHERE {column} IS NOT NULL"
+            ).fetchall()
+            updates = []
+            for row_id, value in rows:
+                try:
+                    text = to_text(from_text(value))
+                except (ValueError, TypeError, OverflowError):
+                    text = None  # unreadable: better unknown than wrongly ordered
+                if text != value:
+                    updates.append((text, row_id))
+            conn.executemany(f"UPDATE midias SET {column} = ? WHERE id = ?", updates)
+
+    # -- rows -------------------------------------------------------------------------
+
+    def upsert(
+        self, ref: MediaRef, *, client_id: str, instance_id: str
+    ) -> tuple[MediaRecord, bool]:
+        now = to_text(utc_now())
+        values = _ref_columns(ref) | {
+            "cliente_id": str(client_id),
+            "instance_id": str(instance_id),
+            "download_status": Status.PENDING.value,
+            "created_at": now,
+            "updated_at": now,
+        }
+        names = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        with self._write() as db:
+            cur = db.execute(
+                f"INSERT INTO midias ({names}) VALUES ({marks})"
+                " ON CONFLICT(message_id) DO NOTHING",
+                values,
+            )
+            if cur.rowcount == 1:
+                return self._get(db, ref.message_id), True
+            current = self._get(db, ref.message_id)
+            if current.status in (Status.FAILED, Status.EXPIRED) and _source_changed(
+                current, values
+            ):
+                refresh = {
+                    k: values[k]
+                    for k in ("media_key", "direct_path", "url", "file_sha256",
+                              "file_enc_sha256", "media_key_timestamp", "mimetype", "file_size")
+                    if values.get(k) is not None
+                }
+                sets = ", ".join(f"{k} = :{k}" for k in refresh)
+                db.execute(
+                    f"UPDATE midias SET {sets}, download_status = 'pending',"
+                    " next_attempt_at = NULL, updated_at = :now WHERE message_id = :id",
+                    refresh | {"now": now, "id": ref.message_id},
+                )
+                return self._get(db, ref.message_id), True
+            return current, False
+
+    def _get(self, db: sqlite3.Connection, message_id: str) -> MediaRecord:
+        return _record(db.execute(f"{_SELECT} WHERE message_id = ?", (message_id,)).fetchone())
+
+    def get(self, message_id: str) -> MediaRecord | None:
+        with self._lock, _translated(self.path):
+            row = self._db.execute(f"{_SELECT} WHERE message_id = ?", (message_id,)).fetchone()
+        return None if row is None else _record(row)
+
+    def search(
+        self,
+        *,
+        media_type: MediaType | str | Iterable[str] | None = None,
+        status: Status | str | Iterable[str] | None = None,
+        chat_id: str | None = None,
+        sender_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        text: str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[MediaRecord]:
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("media_type", media_type), ("download_status", status)):
+            if value is not None:
+                options = [value] if isinstance(value, str) else list(value)
+                where.append(f"{column} IN ({', '.join('?' * len(options))})")
+                params += [str(v) for v in options]
+        for column, value in (("chat_id", chat_id), ("sender_id", sender_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            where.append("message_timestamp >= ?")
+            params.append(to_text(since))
+        if until is not None:
+            where.append("message_timestamp < ?")
+            params.append(to_text(until))
+        if text:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(caption LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\')")
+            params += [pattern, pattern]
+        sql = _SELECT
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY message_timestamp DESC, id DESC LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else int(limit), int(offset)]
+        return [_record(row) for row in self._read(sql, params)]
+
+    def claim(
+        self, message_id: str, *, lease_seconds: float, force: bool = False
+    ) -> MediaRecord | None:
+        now = to_text(utc_now())
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE midias SET download_status = 'downloading', lease_until = :lease,"
+                " attempts = attempts + 1, updated_at = :now"
+                f" WHERE message_id = :id AND {_due_clause(force)}",
+                {"id": message_id, "now": now, "lease": to_text(in_seconds(lease_seconds))},
+            )
+            return self._get(db, message_id) if cur.rowcount else None
+
+    def renew(self, message_id: str, *, lease_seconds: float) -> bool:
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE midias SET lease_until = ? WHERE message_id = ?"
+                " AND download_status = 'downloading'",
+                (to_text(in_seconds(lease_seconds)), message_id),
+            )
+            return cur.rowcount == 1
+
+    def update(
+        self,
+        message_id: str,
+        status: Status,
+        *,
+        expect: Iterable[Status] | None = None,
+        **fields: Any,
+    ) -> MediaRecord | None:
+        unknown = set(fields) - _COLUMN_NAMES
+        if unknown:
+            raise ConfigError(f"unknown index columns: {', '.join(sorted(unknown))}")
+        values = {k: to_text(v) if isinstance(v, datetime) else v for k, v in fields.items()}
+        values |= {"download_status": Status(status).value, "lease_until": None}
+        values["updated_at"] = to_text(utc_now())
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        sql = f"UPDATE midias SET {sets} WHERE message_id = :_id"
+        if expect is not None:
+            allowed = [Status(s).value for s in expect]
+            sql += " AND download_status IN ({})".format(", ".join(f"'{s}'" for s in allowed))
+        with self._write() as db:
+            cur = db.execute(sql, values | {"_id": message_id})
+            return self._get(db, message_id) if cur.rowcount else None
+
+    def due(self, *, limit: int = 1000, force: bool = False) -> list[str]:
+        rows = self._read(
+            f"SELECT message_id FROM midias WHERE {_due_clause(force)} ORDER BY id LIMIT :limit",
+            {"now": to_text(utc_now()), "limit": int(limit)},
+        )
+        return [row[0] for row in rows]
+
+    def downloaded_before(self, cutoff: datetime, *, limit: int = 1000) -> list[MediaRecord]:
+        rows = self._read(
+            f"{_SELECT} WHERE download_status = 'success' AND download_timestamp < ?"
+            " ORDER BY download_timestamp LIMIT ?",
+            (to_text(cutoff), int(limit)),
+        )
+        return [_record(row) for row in rows]
+
+    def stats(self) -> Stats:
+        rows = self._read("SELECT download_status, media_type, n, bytes FROM midias_counters")
+        by_status: dict[str, int] = {}
+        by_type: dict[str, int] = {}
+        stored = 0
+        for status, media_type, n, size in rows:
+            if n:
+                by_status[status] = by_status.get(status, 0) + n
+                by_type[media_type] = by_type.get(media_type, 0) + n
+            if status == Status.SUCCESS.value:
+                stored += size
+        return Stats(
+            total=sum(by_status.values()),
+            downloaded=by_status.get("success", 0),
+            pending=by_status.get("pending", 0) + by_status.get("downloading", 0),
+            failed=by_status.get("failed", 0),
+            expired=by_status.get("expired", 0),
+            purged=by_status.get("purged", 0),
+            bytes=stored,
+            by_type=by_type,
+            by_status=by_status,
+        )
+
+
+@contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(f"index {str(path)!r}: {exc}") from exc
+
+
+def _addable(decl: str) -> str:
+    """ALTER TABLE cannot add UNIQUE columns or non-constant defaults."""
+    return decl.replace("UNIQUE ", "").replace("DEFAULT CURRENT_TIMESTAMP", "")
+
+
+def _ref_columns(ref: MediaRef) -> dict[str, Any]:
+    return {
+        "message_id": ref.message_id,
+        "sender_name": ref.sender_name or "",
+        "sender_id": ref.sender_id or "",
+        "chat_id": ref.chat_id or "",
+        "is_group": int(ref.is_group),
+        "from_me": int(ref.from_me),
+        "media_type": MediaType(ref.media_type).value,
+        "mimetype": ref.mimetype or "application/octet-stream",
+        "file_name": ref.file_name,
+        "file_size": ref.file_length,
+        "caption": ref.caption,
+        "width": ref.width,
+        "height": ref.height,
+        "duration_seconds": ref.seconds,
+        "is_ptt": int(ref.is_ptt),
+        "message_timestamp": to_text(ref.timestamp),
+        "media_key": ref.media_key,
+        "direct_path": ref.direct_path,
+        "file_sha256": ref.file_sha256,
+        "file_enc_sha256": ref.file_enc_sha256,
+        "media_key_timestamp": ref.media_key_timestamp,
+        "url": ref.url,
+        "family": ref.family or None,
+    }
+
+
+def _source_changed(current: MediaRecord, values: dict[str, Any]) -> bool:
+    return any(
+        values.get(k) is not None and values[k] != getattr(current, k)
+        for k in ("media_key", "direct_path", "url")
+    )
