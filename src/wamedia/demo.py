@@ -86,7 +86,7 @@ def main(root: str = "demo_media", count: int = 60) -> int:
     for kind in kinds:
         row = [len(manager.search(media_type=kind, status=s, limit=None))
                for s in ("success", "failed", "expired", ("pending", "downloading"))]
-        print(f"{kind:<10}" + "".join(f"{n:>{w}}" for n, w in zip(row, (9, 8, 9, 9))))
+        print(f"{kind:<10}" + "".join(f"{n:>{w}}" for n, w in zip(row, (9, 8, 9, 9), strict=True)))
     print(f"{'total':<10}{stats.downloaded:>9}{stats.failed:>8}{stats.expired:>9}"
           f"{stats.pending:>9}")
     print()
