@@ -2,7 +2,7 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SHARED ?= ../shared
-AREAS  ?= foundation wapi
+AREAS  ?= foundation wapi cdn
 
 .PHONY: test demo bench docs lint clean
 

@@ -336,3 +336,11 @@ def test_closed_manager_refuses_work(manager, publish):
     manager.close()
     with pytest.raises(ConfigError, match="closed"):
         manager.process_message(publish("LATE")[0])
+
+
+def test_inline_media_of_the_wrong_type_fails(manager):
+    import base64
+
+    payload = wapi_webhook("INLINE-BAD", base64=base64.b64encode(b"<html>").decode())
+    record = manager.process_message(payload)
+    assert record.status == Status.FAILED and "declared image" in record.last_error

@@ -6,7 +6,7 @@
     record = m.process_message(webhook_json)   # parse, record, download, verify, store
 """
 
-from . import errors, models
+from . import crypto, errors, models
 from .compat import criar_media_manager, process_webhook_media
 from .errors import (
     ConfigError,
@@ -23,10 +23,11 @@ from .index import Index, SQLiteIndex
 from .manager import MediaManager
 from .models import MediaRecord, MediaRef, MediaType, PurgeReport, Stats, Status, VerifyReport
 from .registry import open_manager
-from .sources import Source, WAPISource
+from .sources import CDNSource, Source, WAPISource
 from .storage import LocalStorage, Storage
 
 __all__ = [
+    "CDNSource",
     "ConfigError",
     "DownloadError",
     "ExpiredMedia",
@@ -51,6 +52,7 @@ __all__ = [
     "WAPISource",
     "WamediaError",
     "criar_media_manager",
+    "crypto",
     "errors",
     "models",
     "open_manager",

@@ -24,12 +24,14 @@ from .errors import (
     ExpiredMedia,
     MediaNotFound,
     StorageError,
+    ValidationError,
     WamediaError,
 )
 from .index import Index, SQLiteIndex
 from .layout import media_key, tenant_prefix
 from .models import MediaRecord, MediaRef, MediaType, PurgeReport, Stats, Status, VerifyReport
-from .sources import Source
+from .sources import Download, Source
+from .sources.http import error_from
 from .storage import LocalStorage, Storage
 from .validation import HEAD_BYTES, StreamCheck, check_type
 from .webhooks import parse
@@ -43,6 +45,8 @@ RETRY_BASE, RETRY_CAP = 60.0, 6 * 3600.0  # between calls: seconds, exponential 
 IN_CALL_WAIT_CAP = 30.0  # Retry-After honoured inside a call up to this; longer is scheduled
 
 Hook = Callable[[MediaRecord], Any]
+_REFRESHABLE = ("media_key", "direct_path", "url", "file_enc_sha256", "file_sha256",
+                "media_key_timestamp")
 
 _live: weakref.WeakSet[MediaManager] = weakref.WeakSet()
 
@@ -248,43 +252,83 @@ class MediaManager(CompatMixin):
         return current
 
     def _run(self, record: MediaRecord, inline: bytes | None) -> MediaRecord:
-        message_id = record.message_id
+        """Try each source in order (or the inline bytes); record the first success, or
+        the failure with every source's reason."""
         started = time.monotonic()
         errors: list[WamediaError] = []
-        attempts: list[tuple[str, Callable[[], Any]]]
         if inline is not None:
-            attempts = [("inline", lambda: _Inline(inline))]
+            tries: list[tuple[str, Source | None]] = [("inline", None)]
         else:
-            attempts = [(s.name, lambda s=s: s.open(record, instance_id=self.instance_id))
-                        for s in self.sources]
-        for name, opener in attempts:
+            tries = [(source.name, source) for source in self.sources]
+        for name, source in tries:
             try:
-                key, check = self._fetch(record, opener)
+                if source is None:
+                    key, check = self._fetch(record, name, lambda _: _Inline(inline or b""))
+                else:
+                    record, key, check = self._from_source(record, source)
             except WamediaError as exc:
                 errors.append(exc)
-                log.debug("media %s: %s failed: %s", message_id, name, exc)
-                continue
-            except Exception as exc:  # a bug must not leave the row stuck in downloading
-                log.exception("media %s: unexpected error from %s", message_id, name)
-                errors.append(DownloadError(f"unexpected {type(exc).__name__}: {exc}"))
+                log.debug("media %s: %s failed: %s", record.message_id, name, exc)
                 continue
             return self._succeeded(record, key, check, name, started)
         return self._failed(record, errors, started)
 
-    def _fetch(self, record: MediaRecord, opener: Callable[[], Any]) -> tuple[str, StreamCheck]:
+    def _from_source(self, record: MediaRecord, source: Source
+                     ) -> tuple[MediaRecord, str, StreamCheck]:
+        """Download from one source; when it says the media is gone, ask it once for
+        fresh fields (a re-upload) and try again before giving up."""
+        def opener(r: MediaRecord) -> Any:
+            return source.open(r, instance_id=self.instance_id)
+
+        try:
+            return (record, *self._fetch(record, source.name, opener))
+        except ExpiredMedia as gone:
+            fresh = self._refreshed(record, source)
+            if fresh is None:
+                raise
+            log.info("media %s: %s refreshed the media after: %s", record.message_id,
+                     source.name, gone)
+            try:
+                return (fresh, *self._fetch(fresh, source.name, opener))
+            except WamediaError as again:
+                again.args = (f"{again} (after refreshing; before that: {gone})",)
+                raise
+
+    def _refreshed(self, record: MediaRecord, source: Source) -> MediaRecord | None:
+        try:
+            fields = source.refresh(record, instance_id=self.instance_id)
+        except Exception as exc:
+            log.warning("media %s: refresh by %s failed: %s", record.message_id, source.name,
+                        exc)
+            return None
+        if isinstance(fields, MediaRef):
+            fields = {name: getattr(fields, name) for name in _REFRESHABLE}
+        update = {k: v for k, v in (fields or {}).items() if k in _REFRESHABLE and v}
+        if not update:
+            return None
+        return self.index.update(record.message_id, Status.DOWNLOADING, **update)
+
+    def _fetch(self, record: MediaRecord, name: str,
+               opener: Callable[[MediaRecord], Any]) -> tuple[str, StreamCheck]:
         """One source, retried inside the call for transient errors."""
         for attempt in range(self.retries + 1):
             try:
-                return self._stream(record, opener)
-            except DownloadError as exc:
-                if not exc.retryable or attempt == self.retries:
-                    raise
-                delay = exc.retry_after
-                if delay is None:
-                    delay = min(8.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.0)
-                if delay > IN_CALL_WAIT_CAP:
-                    raise
-                time.sleep(delay)
+                return self._stream(record, lambda: opener(record))
+            except WamediaError as exc:
+                error = exc
+            except Exception as exc:  # a custom source's own exceptions, read for a status
+                log.warning("media %s: %s raised %r", record.message_id, name, exc,
+                            exc_info=True)
+                error = error_from(exc, name)
+            if (not isinstance(error, DownloadError) or not error.retryable
+                    or attempt == self.retries):
+                raise error
+            delay = error.retry_after
+            if delay is None:
+                delay = min(8.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.0)
+            if delay > IN_CALL_WAIT_CAP:
+                raise error
+            time.sleep(delay)
         raise AssertionError("unreachable")
 
     def _stream(self, record: MediaRecord, opener: Callable[[], Any]) -> tuple[str, StreamCheck]:
@@ -300,7 +344,13 @@ class MediaManager(CompatMixin):
                 head += chunk
                 if len(head) >= HEAD_BYTES:
                     break
-            ext = check_type(MediaType(record.media_type), record.mimetype, head)
+            try:
+                ext = check_type(MediaType(record.media_type), record.mimetype, head)
+            except ValidationError:
+                if download.verified_at_end:  # garbage from a bad MAC: say so instead
+                    for chunk in chunks:
+                        check.update(chunk)
+                raise
             key = media_key(self.client_id, self.instance_id, record.media_type,
                             record.message_id, ext)
             with self.storage.writer(key) as writer:
@@ -534,7 +584,7 @@ class MediaManager(CompatMixin):
         self.close()
 
 
-class _Inline:
+class _Inline(Download):
     """Media bytes that came inside the payload, read like a download."""
 
     def __init__(self, data: bytes):
@@ -543,12 +593,6 @@ class _Inline:
     def chunks(self) -> Iterator[bytes]:
         for start in range(0, len(self.data), 1 << 20):
             yield self.data[start:start + (1 << 20)]
-
-    def __enter__(self) -> _Inline:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
 
 
 def _storage(storage: Storage | str | os.PathLike[str] | None, root: Path) -> Storage:

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import os
 import socket
 import threading
 import time
@@ -21,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["FakeWAPI"]
+__all__ = ["FakeCDN", "FakeWAPI"]
 
 TRUNCATE = "truncate"  # send half the body, then drop the connection
 CORRUPT = "corrupt"  # send the right length of the wrong bytes
@@ -52,9 +53,50 @@ class _FakeServer:
     def __init__(self, latency: float = 0.0):
         self.latency = latency
         self.requests: Counter[str] = Counter()
+        self.downloads: Counter[str] = Counter()  # bodies served, per media key
         self._lock = threading.Lock()
+        self._failures: dict[str, _Failure] = {}
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    def fail(self, media_key: str | bytes, status: int | str, times: int | None = None,
+             retry_after: float | None = None) -> None:
+        """Answer ``status`` for ``media_key`` (``times`` times, or until cleared)."""
+        with self._lock:
+            self._failures[_b64(media_key)] = _Failure(status, times, retry_after)
+
+    def clear(self, media_key: str | bytes) -> None:
+        with self._lock:
+            self._failures.pop(_b64(media_key), None)
+
+    def _take_failure(self, key: str) -> _Failure | None:
+        with self._lock:
+            failure = self._failures.get(key)
+            if failure is None:
+                return None
+            if failure.times is not None:
+                failure.times -= 1
+                if failure.times <= 0:
+                    del self._failures[key]
+            return failure
+
+    def send_failure(self, h: BaseHTTPRequestHandler, failure: _Failure) -> None:
+        headers = {}
+        if failure.retry_after is not None:
+            headers["Retry-After"] = str(failure.retry_after)
+        self.send(h, int(failure.status), {"error": True, "message": "injected"},
+                  headers=headers)
+
+    def send_body(self, h: BaseHTTPRequestHandler, data: bytes, content_type: str,
+                  failure: _Failure | None, stall_seconds: float = 30.0) -> None:
+        """The body, or the body fault ``failure`` names."""
+        if failure is not None and failure.status == TRUNCATE:
+            return self.send_truncated(h, data, content_type)
+        if failure is not None and failure.status == STALL:
+            return self.send_stalled(h, data, content_type, stall_seconds)
+        if failure is not None and failure.status == CORRUPT:
+            data = bytes(b ^ 0x5A for b in data)
+        return self.send(h, 200, data, content_type=content_type)
 
     @property
     def origin(self) -> str:
@@ -163,8 +205,6 @@ class FakeWAPI(_FakeServer):
         self.token = token
         self.stall_seconds = stall_seconds
         self._media: dict[str, tuple[bytes, str]] = {}
-        self._failures: dict[str, _Failure] = {}
-        self.downloads: Counter[str] = Counter()
 
     @property
     def base_url(self) -> str:
@@ -177,27 +217,6 @@ class FakeWAPI(_FakeServer):
         with self._lock:
             self._media[key] = (data, mimetype)
         return key
-
-    def fail(self, media_key: str | bytes, status: int | str, times: int | None = None,
-             retry_after: float | None = None) -> None:
-        """Answer ``status`` for ``media_key`` (``times`` times, or until cleared)."""
-        with self._lock:
-            self._failures[_b64(media_key)] = _Failure(status, times, retry_after)
-
-    def clear(self, media_key: str | bytes) -> None:
-        with self._lock:
-            self._failures.pop(_b64(media_key), None)
-
-    def _take_failure(self, key: str) -> _Failure | None:
-        with self._lock:
-            failure = self._failures.get(key)
-            if failure is None:
-                return None
-            if failure.times is not None:
-                failure.times -= 1
-                if failure.times <= 0:
-                    del self._failures[key]
-            return failure
 
     def route(self, h: BaseHTTPRequestHandler, method: str, body: bytes) -> None:
         url = urlsplit(h.path)
@@ -219,11 +238,7 @@ class FakeWAPI(_FakeServer):
             return self.send(h, 400, {"error": True, "message": "mediaKey is required"})
         failure = self._take_failure(key)
         if failure is not None and isinstance(failure.status, int):
-            headers = {}
-            if failure.retry_after is not None:
-                headers["Retry-After"] = str(failure.retry_after)
-            return self.send(h, failure.status, {"error": True, "message": "injected"},
-                             headers=headers)
+            return self.send_failure(h, failure)
         if failure is not None:  # a body fault: remember it for the GET
             with self._lock:
                 self._failures[f"file:{key}"] = _Failure(failure.status, 1, None)
@@ -243,10 +258,71 @@ class FakeWAPI(_FakeServer):
         with self._lock:
             self.downloads[key] += 1
         failure = self._take_failure(f"file:{key}")
-        if failure is not None and failure.status == TRUNCATE:
-            return self.send_truncated(h, data, mimetype)
-        if failure is not None and failure.status == CORRUPT:
-            data = bytes(b ^ 0x5A for b in data)
-        if failure is not None and failure.status == STALL:
-            return self.send_stalled(h, data, mimetype, self.stall_seconds)
-        self.send(h, 200, data, content_type=mimetype)
+        self.send_body(h, data, mimetype, failure, self.stall_seconds)
+
+
+class FakeCDN(_FakeServer):
+    """WhatsApp's media CDN on 127.0.0.1: ``GET {directPath}`` serves the encrypted body.
+
+    ``add(data, media_type)`` encrypts ``data`` with a fresh mediaKey, as a WhatsApp client
+    would, and returns the message fields that announce it (mediaKey, directPath, url,
+    fileSha256, fileEncSha256, fileLength, mimetype), ready to put in a webhook.
+    ``fail(media_key, ...)`` works as on FakeWAPI; ``"corrupt"`` flips the ciphertext.
+    """
+
+    def __init__(self, latency: float = 0.0, stall_seconds: float = 30.0):
+        super().__init__(latency)
+        self.stall_seconds = stall_seconds
+        self._files: dict[str, tuple[bytes, str]] = {}  # directPath -> (enc, mediaKey)
+
+    @property
+    def base_url(self) -> str:
+        return self.origin
+
+    @property
+    def hosts(self) -> list[str]:
+        """The host names to allow in a CDNSource pointed at this fake."""
+        return ["127.0.0.1"]
+
+    def add(self, data: bytes, media_type: str = "image", *, mimetype: str | None = None,
+            media_key: bytes | None = None) -> dict[str, Any]:
+        from .crypto import encrypt_media
+
+        key = media_key or os.urandom(32)
+        enc, file_sha256, file_enc_sha256 = encrypt_media(data, key, media_type)
+        name = hashlib.sha256(enc).hexdigest()[:24]
+        direct_path = f"/v/t62.7118-24/{name}.enc?ccb=11-4&oh=01&oe=6800"
+        key_b64 = _b64(key)
+        with self._lock:
+            self._files[urlsplit(direct_path).path] = (enc, key_b64)
+        return {
+            "url": f"{self.origin}{direct_path}&mms3=true",
+            "mimetype": mimetype or _MIMETYPES.get(media_type, "application/octet-stream"),
+            "mediaKey": key_b64,
+            "directPath": direct_path,
+            "fileSha256": file_sha256,
+            "fileEncSha256": file_enc_sha256,
+            "fileLength": str(len(data)),
+            "mediaKeyTimestamp": str(int(time.time())),
+        }
+
+    def remove(self, direct_path: str) -> None:
+        """Forget a file, as the CDN does when media expires (then GET answers 404)."""
+        with self._lock:
+            self._files.pop(urlsplit(direct_path).path, None)
+
+    def route(self, h: BaseHTTPRequestHandler, method: str, body: bytes) -> None:
+        with self._lock:
+            enc, key = self._files.get(urlsplit(h.path).path, (None, ""))
+        if method != "GET" or enc is None:
+            return self.send(h, 404, b"Not Found", "text/plain")
+        failure = self._take_failure(key)
+        if failure is not None and isinstance(failure.status, int):
+            return self.send_failure(h, failure)
+        with self._lock:
+            self.downloads[key] += 1
+        self.send_body(h, enc, "application/octet-stream", failure, self.stall_seconds)
+
+
+_MIMETYPES = {"image": "image/jpeg", "video": "video/mp4", "audio": "audio/ogg; codecs=opus",
+              "document": "application/pdf", "sticker": "image/webp"}

@@ -69,7 +69,8 @@ class Index(ABC):
         expect: Iterable[Status] | None = None,
         **fields: Any,
     ) -> MediaRecord | None:
-        """Move a row to ``status`` and set ``fields`` (column names); the lease is cleared.
+        """Move a row to ``status`` and set ``fields`` (column names); the lease is cleared
+        unless the row stays ``downloading``.
         With ``expect``, only rows currently in one of those statuses change."""
 
     @abstractmethod

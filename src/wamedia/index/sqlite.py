@@ -11,7 +11,6 @@ system, a hand-typed UPDATE).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sqlite3
 import threading
@@ -125,46 +124,49 @@ _DDL_COUNTERS = [
        FROM midias GROUP BY 1, 2""",
 ]
 
-# MediaRecord fields in order, each with the column it is read from and a converter.
-_FIELD_COLUMN = {"status": "download_status"}
-
-
-def _enum(kind: type) -> Any:
-    def convert(value: Any) -> Any:
-        try:
-            return kind(value)
-        except ValueError:  # a value the original wrote that we do not know: keep it
-            return value
-
-    return convert
+# Reading a row: MediaRecord's fields in order, each read from its column; the few that
+# need converting are converted in place (this is the lookup hot path).
+_FIELDS = MediaRecord._fields
+_SELECT = "SELECT {} FROM midias".format(
+    ", ".join("download_status" if f == "status" else f for f in _FIELDS))
+_MEDIA_TYPES = {t.value: t for t in MediaType}
+_STATUSES = {s.value: s for s in Status}
 
 
 def _flag(value: Any) -> bool:
     return bool(value) and value not in ("0", "false", "False")
 
 
-def _text(value: Any) -> Any:
-    return None if value is None else str(value)
+def _time(value: Any) -> datetime | None:
+    if type(value) is str and len(value) == 32 and value.endswith("+00:00"):
+        return datetime.fromisoformat(value)  # the form we write: no detour needed
+    return from_text(value)
 
 
 _CONVERT: dict[str, Any] = {
-    "media_type": _enum(MediaType),
-    "status": _enum(Status),
+    # a value the original wrote that we do not know is kept as it is
+    "media_type": lambda v: _MEDIA_TYPES.get(v, v),
+    "status": lambda v: _STATUSES.get(v, v),
     "is_group": _flag,
     "from_me": _flag,
     "is_ptt": _flag,
-    "cliente_id": _text,
-    "instance_id": _text,
-    **{name: from_text for name in _TIME_COLUMNS},
+    "cliente_id": str,
+    "instance_id": str,
+    **{name: _time for name in _TIME_COLUMNS},
 }
-_FIELDS = [f.name for f in dataclasses.fields(MediaRecord)]
-_SELECT = "SELECT {} FROM midias".format(", ".join(_FIELD_COLUMN.get(f, f) for f in _FIELDS))
-_CONVERTERS = [_CONVERT.get(f) for f in _FIELDS]
+_CONVERTERS = [(i, _CONVERT[f]) for i, f in enumerate(_FIELDS) if f in _CONVERT]
 
 
 def _record(row: tuple[Any, ...]) -> MediaRecord:
-    return MediaRecord(*[c(v) if c and v is not None else v
-                         for c, v in zip(_CONVERTERS, row, strict=True)])
+    values = list(row)
+    for i, convert in _CONVERTERS:
+        value = values[i]
+        if value is not None:
+            values[i] = convert(value)
+    return MediaRecord._make(values)
+
+
+_GET = f"{_SELECT} WHERE message_id = ?"
 
 
 def _due_clause(force: bool) -> str:
@@ -349,8 +351,11 @@ class SQLiteIndex(Index):
         return _record(db.execute(f"{_SELECT} WHERE message_id = ?", (message_id,)).fetchone())
 
     def get(self, message_id: str) -> MediaRecord | None:
-        with self._lock, _translated(self.path):
-            row = self._db.execute(f"{_SELECT} WHERE message_id = ?", (message_id,)).fetchone()
+        with self._lock:  # the hot path: no context manager beyond the lock
+            try:
+                row = self._db.execute(_GET, (message_id,)).fetchone()
+            except sqlite3.Error as exc:
+                raise StorageError(f"index {str(self.path)!r}: {exc}") from exc
         return None if row is None else _record(row)
 
     def search(
@@ -428,7 +433,9 @@ class SQLiteIndex(Index):
         if unknown:
             raise ConfigError(f"unknown index columns: {', '.join(sorted(unknown))}")
         values = {k: to_text(v) if isinstance(v, datetime) else v for k, v in fields.items()}
-        values |= {"download_status": Status(status).value, "lease_until": None}
+        values["download_status"] = Status(status).value
+        if status != Status.DOWNLOADING:
+            values["lease_until"] = None
         values["updated_at"] = to_text(utc_now())
         sets = ", ".join(f"{k} = :{k}" for k in values)
         sql = f"UPDATE midias SET {sets} WHERE message_id = :_id"

@@ -16,10 +16,11 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .._secrets import redact
-from ..errors import ConfigError, DownloadError, ExpiredMedia
+from ..errors import ConfigError, DownloadError, ExpiredMedia, WamediaError
 from .base import Download
 
-__all__ = ["HostPolicy", "HttpDownload", "get_following", "raise_for_status", "shared_session"]
+__all__ = ["HostPolicy", "HttpDownload", "error_from", "get_following", "raise_for_status",
+           "shared_session", "status_of"]
 
 CHUNK = 256 * 1024
 MAX_REDIRECTS = 5
@@ -139,6 +140,32 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
             return max(0.0, (parsedate_to_datetime(value) - utc_now()).total_seconds())
         except (TypeError, ValueError):
             return None
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status an exception carries, whatever raised it: ``status``,
+    ``status_code`` or ``code`` on the exception or on its ``response``."""
+    for holder in (exc, getattr(exc, "response", None)):
+        for attribute in ("status", "status_code", "code"):
+            value = getattr(holder, attribute, None)
+            if isinstance(value, int) and 100 <= value <= 599:
+                return value
+    return None
+
+
+def error_from(exc: Exception, what: str) -> Exception:
+    """Any exception a source raised, as one of ours: its HTTP status decides which."""
+    if isinstance(exc, WamediaError):
+        return exc
+    status = status_of(exc)
+    message = redact(f"{what}: {type(exc).__name__}: {exc}")
+    if status in (401, 403):
+        return ConfigError(message)
+    if status in (404, 410):
+        return ExpiredMedia(message, status=status)
+    if status is not None and 400 <= status < 500 and status not in (408, 429):
+        return DownloadError(message, status=status, retryable=False)
+    return DownloadError(message, status=status)
 
 
 def transport_error(exc: Exception, what: str) -> DownloadError:

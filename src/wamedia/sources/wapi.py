@@ -15,7 +15,7 @@ import requests
 from .._secrets import mask, redact, register
 from ..errors import ConfigError, DownloadError
 from ..models import MediaRecord
-from .base import Download, Source
+from .base import Download, Refresher, Source
 from .http import (
     HostPolicy,
     HttpDownload,
@@ -35,7 +35,7 @@ class WAPISource(Source):
 
     The ``fileLink`` it returns must be on ``base_url``'s host, on one of
     ``allowed_hosts``, or (when ``allowed_hosts`` is None) on a public DNS name; the
-    token is sent only to ``base_url``'s host.
+    token is sent only to ``base_url``'s host. ``refresh`` works as on CDNSource.
 
     >>> WAPISource(token="secret-token-123", base_url="https://api.w-api.app/v1")
     WAPISource(base_url='https://api.w-api.app/v1', token='secr…')
@@ -51,6 +51,7 @@ class WAPISource(Source):
         timeout: float | tuple[float, float] = (10.0, 60.0),
         session: requests.Session | None = None,
         allowed_hosts: list[str] | None = None,
+        refresh: Refresher | None = None,
         pool_size: int = 64,
     ):
         if not token or not isinstance(token, str):
@@ -66,6 +67,7 @@ class WAPISource(Source):
         self.policy = HostPolicy([base_host, *(allowed_hosts or [])],
                                  any_public_name=allowed_hosts is None)
         self._base_host = base_host
+        self.refresher = refresh
 
     def __repr__(self) -> str:
         return f"WAPISource(base_url={self.base_url!r}, token={mask(self._token)!r})"

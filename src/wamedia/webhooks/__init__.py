@@ -18,12 +18,12 @@ from typing import Any
 
 from ..errors import PayloadError
 from ..models import MediaRef
-from . import wapi
+from . import baileys, wapi
 from ._proto import load
 
 __all__ = ["FAMILIES", "detect", "parse"]
 
-FAMILIES: list[ModuleType] = [wapi]
+FAMILIES: list[ModuleType] = [wapi, baileys]
 
 
 def detect(payload: Any) -> ModuleType | None:

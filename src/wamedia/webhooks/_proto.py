@@ -191,7 +191,7 @@ def to_b64(value: Any, where: str) -> str:
     (``{"type": "Buffer", "data": [...]}``) or an index-keyed object ``{"0": 12, ...}``."""
     if isinstance(value, Mapping):
         if value.get("type") == "Buffer" and "data" in value:
-            value = value["data"]
+            value = value["data"]  # a list of bytes, or base64 from Baileys' BufferJSON
         elif value and all(isinstance(k, str) and k.isdigit() for k in value):
             value = [value[k] for k in sorted(value, key=int)]
         else:
@@ -237,10 +237,12 @@ def text_of(value: Any, where: str) -> str:
 
 
 def build_refs(
-    message: Any, path: str, common: Callable[[], dict[str, Any]], family: str
+    message: Any, path: str, common: Callable[[], dict[str, Any]], family: str,
+    inline: bytes | None = None,
 ) -> list[MediaRef]:
     """One MediaRef per media in ``message``; ``common`` (message id, chat, sender...) is
-    read only when there is media, so non-media events never fail on missing fields."""
+    read only when there is media, so non-media events never fail on missing fields.
+    ``inline`` is media bytes the payload carried beside the message."""
     found = list(find_media(message, path))
     if not found:
         return []
@@ -248,6 +250,8 @@ def build_refs(
     refs = []
     for i, (kind, node, node_path) in enumerate(found):
         fields = media_fields(kind, node, node_path)
+        if i == 0 and inline is not None and fields["inline"] is None:
+            fields["inline"] = inline
         message_id = shared["message_id"] if i == 0 else f"{shared['message_id']}_{i}"
         refs.append(MediaRef(**(shared | fields | {"message_id": message_id, "family": family})))
     return refs
