@@ -236,3 +236,43 @@ def test_forked_child_gets_its_own_connection(tmp_path):
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert idx.get("child") is not None and idx.stats().total == 2
+
+
+def test_the_log_is_checkpointed_in_the_background(tmp_path):
+    import time
+
+    from wamedia.index.sqlite import CHECKPOINT_EVERY
+
+    path = tmp_path / "media_database.db"
+    idx = SQLiteIndex(path)
+    size = path.stat().st_size
+    for i in range(CHECKPOINT_EVERY + 10):  # the writer itself never checkpoints
+        put(idx, ref(f"M{i}"))
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == size and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert path.stat().st_size > size  # pages moved from the log into the database file
+    assert idx.stats().total == CHECKPOINT_EVERY + 10
+    idx.close()
+
+
+def test_reads_do_not_wait_for_a_write_transaction(tmp_path):
+    import threading
+
+    idx = SQLiteIndex(tmp_path / "media_database.db")
+    put(idx, ref("A"))
+    inside, release = threading.Event(), threading.Event()
+
+    def hold_the_writer():
+        with idx._write(transaction=True):
+            inside.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=hold_the_writer)
+    writer.start()
+    assert inside.wait(10)
+    assert idx.get("A").message_id == "A"  # served by a reader connection meanwhile
+    assert idx.stats().total == 1
+    release.set()
+    writer.join(10)
+    idx.close()

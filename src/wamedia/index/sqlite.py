@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .._secrets import log
 from .._time import from_text, in_seconds, to_text, utc_now
 from ..errors import ConfigError, StorageError
 from ..models import MediaRecord, MediaRef, MediaType, Stats, Status
@@ -28,6 +29,7 @@ from .base import Index
 __all__ = ["SCHEMA_VERSION", "SQLiteIndex"]
 
 SCHEMA_VERSION = 1
+CHECKPOINT_EVERY = 200  # writes between two background WAL checkpoints
 
 # Column definitions, in the original's order first, then ours. Ids and names are TEXT,
 # flags BOOLEAN, sizes INTEGER and times DATETIME, as the original declared them.
@@ -83,6 +85,7 @@ _DDL_INDEXES = [
     "CREATE INDEX IF NOT EXISTS idx_sender_id ON midias(sender_id)",
     "CREATE INDEX IF NOT EXISTS idx_chat_id ON midias(chat_id)",
     "CREATE INDEX IF NOT EXISTS idx_message_timestamp ON midias(message_timestamp)",
+    "CREATE INDEX IF NOT EXISTS idx_midias_chat_time ON midias(chat_id, message_timestamp)",
     "CREATE INDEX IF NOT EXISTS idx_midias_due ON midias(download_status, next_attempt_at)",
     "CREATE INDEX IF NOT EXISTS idx_midias_downloaded"
     " ON midias(download_status, download_timestamp)",
@@ -127,8 +130,9 @@ _DDL_COUNTERS = [
 # Reading a row: MediaRecord's fields in order, each read from its column; the few that
 # need converting are converted in place (this is the lookup hot path).
 _FIELDS = MediaRecord._fields
-_SELECT = "SELECT {} FROM midias".format(
-    ", ".join("download_status" if f == "status" else f for f in _FIELDS))
+_SELECT_LIST = ", ".join("download_status" if f == "status" else f for f in _FIELDS)
+_SELECT = f"SELECT {_SELECT_LIST} FROM midias"
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)
 _MEDIA_TYPES = {t.value: t for t in MediaType}
 _STATUSES = {s.value: s for s in Status}
 
@@ -190,18 +194,67 @@ class SQLiteIndex(Index):
     >>> idx.close()
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0):
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
+                 readers: int = 4):
         self.path = Path(path).absolute()
         self.timeout = timeout
-        self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
-        self._pid = os.getpid()
-        self._connect()
+        self.readers = readers
+        self._reset()
+        self._release(self._acquire())  # open (and migrate) now, so a bad file fails here
 
     def __repr__(self) -> str:
         return f"SQLiteIndex({str(self.path)!r})"
 
-    # -- connection -------------------------------------------------------------------
+    # -- connections ------------------------------------------------------------------
+    #
+    # One writer connection per process, its statements serialised by a lock: our own
+    # threads then never meet in SQLite's busy handler, whose sleeps (1, 2, 5, 10 ms...)
+    # would show in every webhook hand-off. Reads use a small pool of their own, grown
+    # only under contention, so a long search never holds up a write (WAL allows both).
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._write_lock = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
+        self._pool_lock = threading.Lock()
+        self._returned = threading.Condition(self._pool_lock)
+        self._idle: list[sqlite3.Connection] = []
+        self._opened = 0
+        self._waiting = 0
+        self._writes = 0
+        self._checkpointing = threading.Lock()
+
+    def _check_fork(self) -> None:
+        if self._pid != os.getpid():  # the parent's connections must not be used here
+            self._reset()
+
+    def _acquire(self) -> sqlite3.Connection:
+        """A reader connection from the pool."""
+        self._check_fork()
+        try:
+            return self._idle.pop()  # the lookup hot path: atomic, no lock
+        except IndexError:
+            pass
+        with self._pool_lock:
+            while not self._idle and self._opened >= self.readers:
+                self._waiting += 1
+                self._returned.wait(0.05)  # re-checks even if a release raced past us
+                self._waiting -= 1
+            if self._idle:
+                return self._idle.pop()
+            self._opened += 1
+        try:
+            return self._connect()
+        except BaseException:
+            with self._pool_lock:
+                self._opened -= 1
+            raise
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        self._idle.append(conn)
+        if self._waiting:
+            with self._pool_lock:
+                self._returned.notify()
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -217,40 +270,75 @@ class SQLiteIndex(Index):
             raise StorageError(f"cannot open index {str(self.path)!r}: {exc}") from exc
         except OSError as exc:
             raise StorageError(f"cannot open index {str(self.path)!r}: {exc}") from exc
-        self._conn = conn
         return conn
 
-    @property
-    def _db(self) -> sqlite3.Connection:
-        if self._pid != os.getpid():  # forked: the parent's connection must not be used here
-            self._pid = os.getpid()
-            self._lock = threading.RLock()
-            self._conn = None
-        if self._conn is None:
-            return self._connect()
-        return self._conn
+    def _read(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        conn = self._acquire()
+        try:
+            return conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(f"index {str(self.path)!r}: {exc}") from exc
+        finally:
+            self._release(conn)
+
+    def _write_one(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """One writing statement (autocommit: atomic on its own); its RETURNING rows."""
+        with self._write() as conn:
+            return conn.execute(sql, params).fetchall()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, _translated(self.path):
-            conn = self._db
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+    def _write(self, transaction: bool = False) -> Iterator[sqlite3.Connection]:
+        """The writer connection, held alone; ``transaction`` wraps what is done with it
+        in BEGIN IMMEDIATE ... COMMIT."""
+        self._check_fork()
+        with self._write_lock, _translated(self.path):
+            if self._writer is None:
+                self._writer = self._connect()
+                # Checkpoints run in the background (see _checkpoint), not in a commit.
+                self._writer.execute("PRAGMA wal_autocheckpoint=0")
+            conn = self._writer
+            if not transaction:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            else:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            self._writes += 1
+            if self._writes % CHECKPOINT_EVERY == 0:
+                threading.Thread(target=self._checkpoint, name="wamedia-checkpoint",
+                                 daemon=True).start()
 
-    def _read(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        with self._lock, _translated(self.path):
-            return self._db.execute(sql, params).fetchall()
+    def _checkpoint(self) -> None:
+        """Move the write-ahead log into the database file. Left to SQLite, the commit
+        that crosses 1,000 pages would do it, fsync included, inside a webhook hand-off;
+        here a reader connection does it beside the writers (PASSIVE never blocks them)."""
+        if not self._checkpointing.acquire(blocking=False):
+            return
+        try:
+            self._read("PRAGMA wal_checkpoint(PASSIVE)")
+        except StorageError as exc:
+            log.warning("checkpoint of %s failed: %s", self.path, exc)
+        finally:
+            self._checkpointing.release()
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
-            self._conn = None
+        """Close the connections; the index reopens what it needs if used again."""
+        if self._pid != os.getpid():
+            self._reset()
+            return
+        with self._checkpointing, self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+        with self._pool_lock:
+            idle, self._idle = self._idle, []
+            self._opened -= len(idle)
+        for conn in idle:
+            conn.close()
 
     # -- schema -----------------------------------------------------------------------
 
@@ -320,14 +408,12 @@ class SQLiteIndex(Index):
         }
         names = ", ".join(values)
         marks = ", ".join(f":{k}" for k in values)
-        with self._write() as db:
-            cur = db.execute(
-                f"INSERT INTO midias ({names}) VALUES ({marks})"
-                " ON CONFLICT(message_id) DO NOTHING",
-                values,
-            )
-            if cur.rowcount == 1:
-                return self._get(db, ref.message_id), True
+        created = self._change(f"INSERT INTO midias ({names}) VALUES ({marks})"
+                               " ON CONFLICT(message_id) DO NOTHING", values, ref.message_id)
+        if created is not None:
+            return created, True
+        # A duplicate: revive a failed row if its source changed.
+        with self._write(transaction=True) as db:
             current = self._get(db, ref.message_id)
             if current.status in (Status.FAILED, Status.EXPIRED) and _source_changed(
                 current, values
@@ -347,16 +433,23 @@ class SQLiteIndex(Index):
                 return self._get(db, ref.message_id), True
             return current, False
 
+    def _change(self, sql: str, params: Any, message_id: str) -> MediaRecord | None:
+        """Run one statement that changes at most the row of ``message_id``, and return
+        that row as it now is (None when nothing changed). One round trip with RETURNING:
+        the lock is held for a single call, which keeps hand-offs fast under load."""
+        if not _RETURNING:
+            with self._write(transaction=True) as db:
+                changed = db.execute(sql, params).rowcount
+                return self._get(db, message_id) if changed else None
+        rows = self._write_one(f"{sql} RETURNING {_SELECT_LIST}", params)
+        return _record(rows[0]) if rows else None
+
     def _get(self, db: sqlite3.Connection, message_id: str) -> MediaRecord:
         return _record(db.execute(f"{_SELECT} WHERE message_id = ?", (message_id,)).fetchone())
 
     def get(self, message_id: str) -> MediaRecord | None:
-        with self._lock:  # the hot path: no context manager beyond the lock
-            try:
-                row = self._db.execute(_GET, (message_id,)).fetchone()
-            except sqlite3.Error as exc:
-                raise StorageError(f"index {str(self.path)!r}: {exc}") from exc
-        return None if row is None else _record(row)
+        rows = self._read(_GET, (message_id,))
+        return _record(rows[0]) if rows else None
 
     def search(
         self,
@@ -403,23 +496,21 @@ class SQLiteIndex(Index):
         self, message_id: str, *, lease_seconds: float, force: bool = False
     ) -> MediaRecord | None:
         now = to_text(utc_now())
-        with self._write() as db:
-            cur = db.execute(
-                "UPDATE midias SET download_status = 'downloading', lease_until = :lease,"
-                " attempts = attempts + 1, updated_at = :now"
-                f" WHERE message_id = :id AND {_due_clause(force)}",
-                {"id": message_id, "now": now, "lease": to_text(in_seconds(lease_seconds))},
-            )
-            return self._get(db, message_id) if cur.rowcount else None
+        return self._change(
+            "UPDATE midias SET download_status = 'downloading', lease_until = :lease,"
+            " attempts = attempts + 1, updated_at = :now"
+            f" WHERE message_id = :id AND {_due_clause(force)}",
+            {"id": message_id, "now": now, "lease": to_text(in_seconds(lease_seconds))},
+            message_id,
+        )
 
     def renew(self, message_id: str, *, lease_seconds: float) -> bool:
-        with self._write() as db:
-            cur = db.execute(
+        with self._write(transaction=True) as db:
+            return db.execute(
                 "UPDATE midias SET lease_until = ? WHERE message_id = ?"
                 " AND download_status = 'downloading'",
                 (to_text(in_seconds(lease_seconds)), message_id),
-            )
-            return cur.rowcount == 1
+            ).rowcount == 1
 
     def update(
         self,
@@ -442,9 +533,7 @@ class SQLiteIndex(Index):
         if expect is not None:
             allowed = [Status(s).value for s in expect]
             sql += " AND download_status IN ({})".format(", ".join(f"'{s}'" for s in allowed))
-        with self._write() as db:
-            cur = db.execute(sql, values | {"_id": message_id})
-            return self._get(db, message_id) if cur.rowcount else None
+        return self._change(sql, values | {"_id": message_id}, message_id)
 
     def due(self, *, limit: int = 1000, force: bool = False) -> list[str]:
         rows = self._read(
