@@ -2,7 +2,7 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SHARED ?= ../shared
-AREAS  ?= foundation wapi cdn
+AREAS  ?= foundation wapi cdn s3
 
 .PHONY: test demo bench docs lint clean
 

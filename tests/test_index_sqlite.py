@@ -92,6 +92,7 @@ def test_original_database_migrates_in_place(tmp_path):
     assert idx.stats().total == 3
     a = idx.get("A")
     assert (a.status, a.file_size, a.sender_name) == (Status.SUCCESS, 2048, "Ana")
+    assert a.file_path == "cliente_1/instance_X/imagens/A.jpg"  # the base folder dropped
     expected = datetime(2024, 6, 10, 9, 0, 0, 123456).astimezone().astimezone(timezone.utc)
     assert a.download_timestamp == expected  # naive text was local time
     assert idx.get("B").is_group is True

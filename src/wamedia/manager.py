@@ -462,10 +462,11 @@ class MediaManager(CompatMixin):
         record = self.index.get(message_id)
         if record is None or record.status != Status.SUCCESS or not record.file_path:
             raise MediaNotFound(f"no stored file for media {message_id!r} in {self.prefix}")
-        return self._key_of(record)
+        return self.key_of(record)
 
-    def _key_of(self, record: MediaRecord) -> str:
-        """A row's storage key; the original stored paths that began with its base path."""
+    def key_of(self, record: MediaRecord) -> str:
+        """The storage key of a record's file (rows the original system wrote after the
+        migration may hold a path that begins with its base folder)."""
         path = (record.file_path or "").replace("\\", "/")
         at = path.find(self.prefix)
         return path[at:] if at > 0 else path
@@ -485,7 +486,7 @@ class MediaManager(CompatMixin):
                 break
             for record in batch:
                 try:
-                    self.storage.delete(self._key_of(record))
+                    self.storage.delete(self.key_of(record))
                 except StorageError as exc:
                     log.warning("purge: cannot delete %s: %s", record.file_path, exc)
                     skipped.add(record.message_id)
@@ -508,7 +509,7 @@ class MediaManager(CompatMixin):
         for record in self._all_records():
             if not record.file_path:
                 continue
-            key = self._key_of(record)
+            key = self.key_of(record)
             claimed.add(key)
             if record.status != Status.SUCCESS:
                 continue

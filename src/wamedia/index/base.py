@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
@@ -84,6 +85,10 @@ class Index(ABC):
     @abstractmethod
     def stats(self) -> Stats:
         """Counts per status and type and stored bytes, in O(1)."""
+
+    def snapshot(self, path: str | os.PathLike[str]) -> None:
+        """Write a consistent copy of the index to a local file (for backups)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot take snapshots")
 
     def close(self) -> None:
         """Release connections."""

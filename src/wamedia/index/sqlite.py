@@ -325,6 +325,18 @@ class SQLiteIndex(Index):
         finally:
             self._checkpointing.release()
 
+    def snapshot(self, path: str | os.PathLike[str]) -> None:
+        """A consistent copy through SQLite's online backup, safe while others write."""
+        target = sqlite3.connect(path)
+        conn = self._acquire()
+        try:
+            conn.backup(target)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot snapshot {str(self.path)!r}: {exc}") from exc
+        finally:
+            self._release(conn)
+            target.close()
+
     def close(self) -> None:
         """Close the connections; the index reopens what it needs if used again."""
         if self._pid != os.getpid():
@@ -371,6 +383,12 @@ class SQLiteIndex(Index):
                     conn.execute(f"ALTER TABLE midias ADD COLUMN {name} {_addable(decl)}")
             conn.execute(
                 "UPDATE midias SET download_status = 'pending' WHERE download_status IS NULL"
+            )
+            # the original stored paths that began with its base folder: keep the key
+            conn.execute(
+                "UPDATE midias SET file_path = substr(replace(file_path, '\\', '/'),"
+                " instr(replace(file_path, '\\', '/'), 'cliente_'))"
+                " WHERE instr(replace(file_path, '\\', '/'), 'cliente_') > 1"
             )
             self._normalise_times(conn)
         for ddl in _DDL_INDEXES + _DDL_COUNTERS:

@@ -6,11 +6,23 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from ..errors import MediaNotFound
+from ..errors import MediaNotFound, StorageError
 
-__all__ = ["Storage", "Writer"]
+__all__ = ["Storage", "Writer", "check_key"]
 
 CHUNK = 1 << 20
+
+
+def check_key(key: str) -> list[str]:
+    """The segments of a safe key; StorageError for one that could leave its root.
+
+    >>> check_key("cliente_1/instance_X/imagens/A.jpg")
+    ['cliente_1', 'instance_X', 'imagens', 'A.jpg']
+    """
+    parts = key.split("/") if isinstance(key, str) else []
+    if not parts or "\\" in key or "\x00" in key or any(p in ("", ".", "..") for p in parts):
+        raise StorageError(f"refusing unsafe storage key {key!r}")
+    return parts
 
 
 class Writer(ABC):

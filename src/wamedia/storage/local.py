@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import MediaNotFound, StorageError
-from .base import Storage, Writer
+from .base import Storage, Writer, check_key
 
 __all__ = ["LocalStorage"]
 
@@ -38,15 +38,7 @@ class LocalStorage(Storage):
 
     def path(self, key: str) -> Path:
         """The file behind ``key``; StorageError for a key that could escape the root."""
-        parts = key.split("/") if isinstance(key, str) else None
-        if (
-            not parts
-            or "\\" in key
-            or "\x00" in key
-            or any(p in ("", ".", "..") for p in parts)
-        ):
-            raise StorageError(f"refusing unsafe storage key {key!r}")
-        target = self.root.joinpath(*parts)
+        target = self.root.joinpath(*check_key(key))
         real_root = os.path.realpath(self.root)
         if os.path.commonpath([real_root, os.path.realpath(target)]) != real_root:
             raise StorageError(f"refusing storage key {key!r}: it leaves the root")
