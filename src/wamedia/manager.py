@@ -104,7 +104,7 @@ class MediaManager(CompatMixin):
             raise ConfigError("source must be a Source (e.g. WAPISource) or a list of them")
         self.source = source
         self.storage = _storage(storage, self.root)
-        self.index = index or SQLiteIndex(self.root / self.prefix / INDEX_FILE)
+        self.index = index or SQLiteIndex(self.index_path(self.root, client_id, instance_id))
         if max_bytes <= 0 or workers <= 0 or lease_seconds <= 0 or max_attempts <= 0:
             raise ConfigError("max_bytes, workers, lease_seconds and max_attempts must be > 0")
         self.max_bytes = max_bytes
@@ -127,6 +127,12 @@ class MediaManager(CompatMixin):
             self.retry_pending()  # resume what a previous process left due
         if retention_days is not None:
             sweeper.register(self, retention_interval)
+
+    @staticmethod
+    def index_path(root: str | os.PathLike[str], client_id: int | str,
+                   instance_id: str) -> Path:
+        """Where the default index of a tenant lives (where the original kept it)."""
+        return Path(root).absolute() / tenant_prefix(client_id, instance_id) / INDEX_FILE
 
     def __repr__(self) -> str:
         return (f"MediaManager(client_id={self.client_id!r}, instance_id={self.instance_id!r},"
