@@ -51,7 +51,7 @@ def tenant(root, api):
 
 def test_ingest_then_look(run, tmp_path, api, webhooks):
     root = tmp_path / "media"
-    code, out, err = run(*tenant(root, api), "--json", "ingest", webhooks)
+    code, out, _err = run(*tenant(root, api), "--json", "ingest", webhooks)
     assert code == 1  # one line rejected, one media expired
     report = json.loads(out)
     assert (report["lines"], report["rejected"], report["downloaded"]) == (7, 1, 5)
@@ -75,7 +75,7 @@ def test_ingest_then_look(run, tmp_path, api, webhooks):
 
 
 def test_errors_are_one_line_with_an_exit_code(run, tmp_path, api):
-    code, out, err = run("--root", tmp_path, "--client", "1", "--instance", "X", "show", "M")
+    code, _out, err = run("--root", tmp_path, "--client", "1", "--instance", "X", "show", "M")
     assert code == 3 and err.startswith("wamedia: error: no index") and "Traceback" not in err
     assert err.count("\n") == 1
     code, _, err = run("--bogus")
@@ -104,10 +104,10 @@ def test_corrupt_database_is_reported_and_left_alone(run, tmp_path):
     index = tmp_path / "cliente_1" / "instance_X" / "media_database.db"
     index.parent.mkdir(parents=True)
     index.write_bytes(b"garbage" * 500)
-    code, out, err = run("--root", tmp_path, "--client", "1", "--instance", "X", "stats")
+    code, _, err = run("--root", tmp_path, "--client", "1", "--instance", "X", "stats")
     assert code == 4 and "cannot open index" in err and "Traceback" not in err
     assert index.read_bytes() == b"garbage" * 500
-    code, out, err = run("--root", tmp_path, "stats")
+    code, _out, err = run("--root", tmp_path, "stats")
     assert code == 4
 
 
