@@ -28,7 +28,7 @@ lint: $(VENV)/.installed
 
 docs: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[docs]'
-	$(VENV)/bin/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) site media_storage demo_media
