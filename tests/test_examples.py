@@ -63,6 +63,19 @@ def test_flask_example(flask_app, tmp_path, publish):
     assert bad.status_code == 400
 
 
+def test_flask_example_checks_signatures(flask_app, publish):
+    from wamedia.webhooks import sign
+
+    flask_app.config["WEBHOOK_SECRET"] = "gateway-shared-secret"
+    client = flask_app.test_client()
+    body = json.dumps(publish("SIG1")[0]).encode()
+    assert client.post("/webhook/1/3B6XIW", data=body).status_code == 401
+    forged = {"X-Hub-Signature-256": sign(body, "guess")}
+    assert client.post("/webhook/1/3B6XIW", data=body, headers=forged).status_code == 401
+    signed = {"X-Hub-Signature-256": sign(body, "gateway-shared-secret")}
+    assert client.post("/webhook/1/3B6XIW", data=body, headers=signed).status_code == 202
+
+
 def test_script_example(tmp_path, api, publish):
     lines = [json.dumps(publish(f"SC{i}", "image")[0]) for i in range(4)]
     (tmp_path / "hooks.jsonl").write_text("\n".join(lines) + "\n")

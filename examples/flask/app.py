@@ -14,6 +14,7 @@ from flask import Flask, abort, jsonify, redirect, request, send_file
 
 from wamedia import MediaNotFound, PayloadError, WAPISource, open_manager
 from wamedia.errors import ConfigError
+from wamedia.webhooks import verify_signature
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
         WAMEDIA_WAPI_TOKEN=os.environ.get("WAMEDIA_WAPI_TOKEN", ""),
         WAMEDIA_WAPI_URL=os.environ.get("WAMEDIA_WAPI_URL", "https://api.w-api.app/v1"),
         API_KEYS={},  # api key -> list of (client, instance) it may read
+        WEBHOOK_SECRET=os.environ.get("WEBHOOK_SECRET", ""),  # HMAC key, if the gateway signs
     )
     app.config.update(config or {})
 
@@ -33,6 +35,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.post("/webhook/<client>/<instance>")
     def webhook(client: str, instance: str):
+        secret = app.config["WEBHOOK_SECRET"]
+        if secret and not verify_signature(request.get_data(),
+                                           request.headers.get("X-Hub-Signature-256"), secret):
+            abort(401)
         try:
             records = manager(client, instance).process_webhook(request.get_data(),
                                                                 wait=False)

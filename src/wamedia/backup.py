@@ -55,16 +55,17 @@ def backup(manager: MediaManager, url: str, *, progress: Progress | None = None,
             target.put(report.index, f)
     records = list(_stored(manager))
     for done, record in enumerate(records, 1):
-        key = manager.key_of(record)
-        if _same_size(target, key, record.file_size):
-            report.skipped += 1
-        else:
-            try:
+        try:
+            key = manager.key_of(record)
+            if _same_size(target, key, record.file_size):
+                report.skipped += 1
+            else:
                 with manager.open(record.message_id) as f:
                     report.bytes += target.put(key, f)
                 report.copied += 1
-            except MediaNotFound:
-                report.missing.append(record.message_id)
+        except MediaNotFound:
+            key = record.file_path or ""
+            report.missing.append(record.message_id)
         if progress is not None:
             progress(done, len(records), key)
     return report
@@ -98,7 +99,7 @@ def restore(url: str, *, client_id: int | str, instance_id: str,
     manager = MediaManager(client_id, instance_id, root, storage=storage, **manager_options)
     records = list(_stored(manager))
     for done, record in enumerate(records, 1):
-        key = manager.key_of(record)
+        key = manager.key_of(record)  # a row pointing elsewhere stops the restore
         if not _same_size(manager.storage, key, record.file_size):
             with source.open(key) as f:
                 manager.storage.put(key, f)

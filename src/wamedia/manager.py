@@ -339,7 +339,8 @@ class MediaManager(CompatMixin):
 
     def _stream(self, record: MediaRecord, opener: Callable[[], Any]) -> tuple[str, StreamCheck]:
         check = StreamCheck(max_bytes=self.max_bytes, declared_length=record.file_size,
-                            file_sha256=record.file_sha256)
+                            file_sha256=record.file_sha256,
+                            forbid_archive=_archive_forbidden(record))
         renew_every = self.lease_seconds / 3
         next_renew = time.monotonic() + renew_every
         with opener() as download:
@@ -475,7 +476,11 @@ class MediaManager(CompatMixin):
         migration may hold a path that begins with its base folder)."""
         path = (record.file_path or "").replace("\\", "/")
         at = path.find(self.prefix)
-        return path[at:] if at > 0 else path
+        key = path[at:] if at > 0 else path
+        if not key.startswith(self.prefix):  # never another tenant's file
+            raise MediaNotFound(f"the file of {record.message_id!r} ({path!r}) is not in "
+                                f"{self.prefix}")
+        return key
 
     # -- maintenance ------------------------------------------------------------------
 
@@ -493,7 +498,7 @@ class MediaManager(CompatMixin):
             for record in batch:
                 try:
                     self.storage.delete(self.key_of(record))
-                except StorageError as exc:
+                except (StorageError, MediaNotFound) as exc:
                     log.warning("purge: cannot delete %s: %s", record.file_path, exc)
                     skipped.add(record.message_id)
                     continue
@@ -515,13 +520,15 @@ class MediaManager(CompatMixin):
         for record in self._all_records():
             if not record.file_path:
                 continue
-            key = self.key_of(record)
-            claimed.add(key)
-            if record.status != Status.SUCCESS:
-                continue
             try:
+                key = self.key_of(record)
+                claimed.add(key)
+                if record.status != Status.SUCCESS:
+                    continue
                 size = self.storage.size(key)
             except MediaNotFound:
+                if record.status != Status.SUCCESS:
+                    continue
                 report.missing.append(record.message_id)
                 continue
             if size != record.file_size or (deep and record.sha256
@@ -612,6 +619,16 @@ def _storage(storage: Storage | str | os.PathLike[str] | None, root: Path) -> St
 
         return open_storage(storage)
     raise ConfigError(f"storage must be a Storage, a path or a URL, got {type(storage).__name__}")
+
+
+def _archive_forbidden(record: MediaRecord) -> bool:
+    """Media, and documents declared as PDF or media, must not carry a ZIP archive;
+    other documents may be one (docx, xlsx, apk...)."""
+    if record.media_type != MediaType.DOCUMENT:
+        return True
+    declared = (record.mimetype or "").split(";")[0].strip().lower()
+    return declared == "application/pdf" or declared.split("/")[0] in ("image", "video",
+                                                                       "audio")
 
 
 def _is_index_file(key: str) -> bool:

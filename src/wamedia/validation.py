@@ -102,6 +102,29 @@ def _compatible(media_type: MediaType, declared: str, detected: str | None) -> b
     return True
 
 
+_EOCD = b"PK\x05\x06"  # a ZIP's end-of-central-directory record
+_TAIL = 22 + 65535  # that record, with the longest comment it may carry
+
+
+def _ends_with_zip(tail: bytes) -> bool:
+    r"""True when ``tail`` ends with a ZIP end-of-central-directory record whose comment
+    length reaches exactly to the end: how a ZIP appended to a media file looks.
+
+    >>> _ends_with_zip(b"JFIF..." + b"PK\x05\x06" + bytes(16) + b"\x00\x00")
+    True
+    >>> _ends_with_zip(b"JFIF... PK\x05\x06 in the middle of image data")
+    False
+    """
+    at = tail.rfind(_EOCD)
+    while at >= 0:
+        if at + 22 <= len(tail):
+            comment = int.from_bytes(tail[at + 20:at + 22], "little")
+            if at + 22 + comment == len(tail):
+                return True
+        at = tail.rfind(_EOCD, 0, at)
+    return False
+
+
 class StreamCheck:
     """Follows a download chunk by chunk: enforces ``max_bytes`` and the declared length
     as the bytes arrive, hashes them, and checks the result at the end."""
@@ -112,12 +135,15 @@ class StreamCheck:
         max_bytes: int,
         declared_length: int | None = None,
         file_sha256: str | None = None,
+        forbid_archive: bool = False,
     ):
         self.max_bytes = max_bytes
         self.declared_length = declared_length
         self.expected_sha256 = base64.b64decode(file_sha256) if file_sha256 else None
+        self.forbid_archive = forbid_archive
         self.size = 0
         self._hash = hashlib.sha256()
+        self._tail = b""  # the last bytes, where a ZIP archive keeps its directory
         if declared_length is not None and declared_length > max_bytes:
             raise ValidationError(
                 f"declared size {declared_length} bytes is over the limit of {max_bytes}"
@@ -132,6 +158,8 @@ class StreamCheck:
                 f"body is larger than the declared {self.declared_length} bytes"
             )
         self._hash.update(chunk)
+        if self.forbid_archive:
+            self._tail = (self._tail + chunk)[-_TAIL:] if len(chunk) < _TAIL else chunk[-_TAIL:]
 
     @property
     def sha256(self) -> str:
@@ -140,6 +168,9 @@ class StreamCheck:
 
     def finish(self) -> None:
         """Raise if the whole body does not match what the payload declared."""
+        if self.forbid_archive and _ends_with_zip(self._tail):
+            raise ValidationError("a ZIP archive is hidden at the end of the media "
+                                  "(a polyglot file)")
         if self.expected_sha256 is not None:
             if self._hash.digest() != self.expected_sha256:
                 if self.declared_length is not None and self.size < self.declared_length:

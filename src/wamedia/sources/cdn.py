@@ -43,6 +43,8 @@ class CDNSource(Source):
         session: requests.Session | None = None,
         refresh: Refresher | None = None,
         pool_size: int = 64,
+        min_speed: float = 1024,
+        speed_window: float = 30.0,
     ):
         self.base_url = base_url.rstrip("/")
         self.policy = HostPolicy(allowed_hosts)
@@ -51,6 +53,7 @@ class CDNSource(Source):
         self.timeout = timeout
         self.session = session or shared_session(("cdn", self.base_url), pool_size)
         self.refresher = refresh
+        self.speed = {"min_speed": min_speed, "speed_window": speed_window}
 
     def __repr__(self) -> str:
         return f"CDNSource(base_url={self.base_url!r})"
@@ -74,7 +77,7 @@ class CDNSource(Source):
                                    file_sha256=media.file_sha256)
         response = get_following(self.session, self.url_of(media), self.policy,
                                  timeout=self.timeout, what="WhatsApp CDN")
-        return _Decrypting(HttpDownload(response, what="WhatsApp CDN"), decryptor)
+        return _Decrypting(HttpDownload(response, what="WhatsApp CDN", **self.speed), decryptor)
 
 
 class _Decrypting(Download):

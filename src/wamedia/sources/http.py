@@ -7,11 +7,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -204,21 +206,37 @@ def get_following(
 
 
 class HttpDownload(Download):
-    """A streamed HTTP body; a broken stream becomes a retryable DownloadError."""
+    """A streamed HTTP body; a broken stream becomes a retryable DownloadError.
 
-    def __init__(self, response: requests.Response, *, what: str = "download"):
+    Bytes are handed on as they arrive, so a transfer slower than ``min_speed`` bytes/s
+    over any ``speed_window`` seconds (a stalled or slow-loris server) is abandoned
+    instead of holding a worker for ever.
+    """
+
+    def __init__(self, response: requests.Response, *, what: str = "download",
+                 min_speed: float = 1024, speed_window: float = 30.0):
         self.response = response
         self.what = what
+        self.min_speed = min_speed
+        self.speed_window = speed_window
         self.content_type = response.headers.get("Content-Type")
         length = response.headers.get("Content-Length")
         self.length = int(length) if length and length.isdigit() else None
 
     def chunks(self) -> Iterator[bytes]:
+        raw = self.response.raw
+        window_start, window_bytes = time.monotonic(), 0
         try:
-            for chunk in self.response.iter_content(CHUNK):
-                if chunk:
-                    yield chunk
-        except (requests.RequestException, OSError) as exc:
+            while chunk := raw.read1(CHUNK, decode_content=True):
+                yield chunk
+                window_bytes += len(chunk)
+                elapsed = time.monotonic() - window_start
+                if elapsed >= self.speed_window:
+                    if window_bytes < self.min_speed * elapsed:
+                        raise DownloadError(
+                            f"{self.what} too slow: {window_bytes} bytes in {elapsed:.1f} s")
+                    window_start, window_bytes = time.monotonic(), 0
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise transport_error(exc, f"{self.what} interrupted") from exc
 
     def close(self) -> None:

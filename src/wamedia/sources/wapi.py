@@ -53,6 +53,8 @@ class WAPISource(Source):
         allowed_hosts: list[str] | None = None,
         refresh: Refresher | None = None,
         pool_size: int = 64,
+        min_speed: float = 1024,
+        speed_window: float = 30.0,
     ):
         if not token or not isinstance(token, str):
             raise ConfigError("WAPISource needs the instance's bearer token (token=...)")
@@ -68,6 +70,7 @@ class WAPISource(Source):
                                  any_public_name=allowed_hosts is None)
         self._base_host = base_host
         self.refresher = refresh
+        self.speed = {"min_speed": min_speed, "speed_window": speed_window}
 
     def __repr__(self) -> str:
         return f"WAPISource(base_url={self.base_url!r}, token={mask(self._token)!r})"
@@ -80,7 +83,7 @@ class WAPISource(Source):
         headers = self._auth if urlsplit(link).hostname == self._base_host else {}
         response = get_following(self.session, link, self.policy, timeout=self.timeout,
                                  headers=headers, what="W-API file")
-        return HttpDownload(response, what="W-API file")
+        return HttpDownload(response, what="W-API file", **self.speed)
 
     @property
     def _auth(self) -> dict[str, str]:

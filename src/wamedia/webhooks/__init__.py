@@ -20,8 +20,9 @@ from ..errors import PayloadError
 from ..models import MediaRef
 from . import baileys, wapi
 from ._proto import load
+from .auth import sign, verify_signature, verify_token
 
-__all__ = ["FAMILIES", "detect", "parse"]
+__all__ = ["FAMILIES", "detect", "parse", "sign", "verify_signature", "verify_token"]
 
 FAMILIES: list[ModuleType] = [wapi, baileys]
 
