@@ -181,3 +181,18 @@ def test_evolution_base64_media_is_inline():
 def test_malformed_names_the_field(payload, field):
     with pytest.raises(PayloadError, match=field):
         parse(payload)
+
+
+@pytest.mark.parametrize("message, kind", [
+    ({"buttonsMessage": {"contentText": "pick", "imageMessage": image_node()}}, "image"),
+    ({"templateMessage": {"hydratedTemplate": {"hydratedContentText": "hi",
+                                               "documentMessage": image_node(
+                                                   mimetype="application/pdf")}}},
+     "document"),
+    ({"interactiveMessage": {"header": {"hasMediaAttachment": True,
+                                        "videoMessage": image_node(mimetype="video/mp4")},
+                             "body": {"text": "promo"}}}, "video"),
+])
+def test_business_messages_with_a_media_header(message, kind):
+    [ref] = parse(evolution(message))
+    assert ref.media_type == MediaType(kind) and ref.media_key == B64(KEY).decode()

@@ -40,6 +40,15 @@ WRAPPERS = (
     "deviceSentMessage",
 )
 
+# Business messages whose header carries a media: (message kind, path to the header).
+CONTAINERS = (
+    ("buttonsMessage", ()),
+    ("templateMessage", ("hydratedTemplate",)),
+    ("templateMessage", ("hydratedFourRowTemplate",)),
+    ("templateMessage", ("fourRowTemplate",)),
+    ("interactiveMessage", ("header",)),
+)
+
 _DEFAULT_MIME = {
     MediaType.IMAGE: "image/jpeg",
     MediaType.VIDEO: "video/mp4",
@@ -88,6 +97,12 @@ def _walk(message: Any, path: str, depth: int) -> Iterator[tuple[MediaType, Mapp
         wrapper = message.get(key)
         if isinstance(wrapper, Mapping):
             yield from _walk(wrapper.get("message"), f"{path}.{key}.message", depth + 1)
+    for key, inner in CONTAINERS:
+        node = message.get(key)
+        for step in inner:
+            node = node.get(step) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping):
+            yield from _walk(node, ".".join((path, key, *inner)), depth + 1)
 
 
 def media_fields(kind: MediaType, node: Mapping[str, Any], path: str) -> dict[str, Any]:
