@@ -99,3 +99,28 @@ def test_several_processes_never_download_twice(tmp_path):
         assert (s.total, s.downloaded) == (30, 30)
         assert m.verify(deep=True).ok == 30
         m.close()
+
+
+def test_a_forked_child_downloads_with_its_own_pool_and_connections(tmp_path, api, publish):
+    import os
+
+    m = MediaManager(1, "X", tmp_path, source=WAPISource(token=api.token,
+                                                         base_url=api.base_url))
+    first, _, _ = publish("PARENT")
+    assert m.process_message(first, wait=False).status in (Status.PENDING, Status.DOWNLOADING)
+    second, _, _ = publish("CHILD")
+    pid = os.fork()  # as gunicorn --preload does, with work in flight
+    if pid == 0:
+        code = 1
+        try:
+            m.process_message(second, wait=False)
+            m.close(wait=True)
+            code = 0 if m.get("CHILD").status == Status.SUCCESS else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    m.close(wait=True)
+    again = MediaManager(1, "X", tmp_path)
+    assert again.get("PARENT").status == again.get("CHILD").status == Status.SUCCESS
+    again.close()

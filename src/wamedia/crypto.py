@@ -64,7 +64,7 @@ def media_keys(media_key: bytes | str, media_type: str) -> tuple[bytes, bytes, b
     key = _raw(media_key, "mediaKey")
     if key is None or len(key) != 32:
         raise IntegrityError(f"mediaKey must be 32 bytes, got {0 if key is None else len(key)}")
-    info = _INFO.get(str(media_type).lower())
+    info = _INFO.get(str(media_type).lower().removesuffix("message"))  # "imageMessage" too
     if info is None:
         raise IntegrityError(f"unknown media type {media_type!r} for decryption")
     expanded = HKDF(algorithm=hashes.SHA256(), length=112, salt=None, info=info).derive(key)
