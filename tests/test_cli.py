@@ -185,3 +185,15 @@ def test_subprocess_plain_output_and_exit_codes(tmp_path, api, publish):
                            "--instance", "X", "--token", "tok-secret-123456", "retry"],
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode in (0, 1) and "tok-secret-123456" not in done.stdout + done.stderr
+
+
+def test_on_a_terminal_tables_and_progress_bars(run, tmp_path, api, webhooks, monkeypatch):
+    import sys as _sys
+
+    root = tmp_path / "media"
+    monkeypatch.setattr(_sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(_sys.stderr, "isatty", lambda: True, raising=False)
+    code, out, _ = run(*tenant(root, api), "--json", "ingest", webhooks)
+    assert code == 1 and json.loads(out)["downloaded"] == 5  # the bar went to stderr
+    code, out, _ = run(*tenant(root, api), "search", "--type", "audio")
+    assert code == 0 and "CLI2" in out and any(c in out for c in "┃│┏━")  # a rich table

@@ -105,9 +105,10 @@ def _progress(label: str, total: int):
     """A rich progress bar on a terminal; silence elsewhere."""
     if not sys.stderr.isatty():
         return None, lambda *_: None
+    from rich.console import Console
     from rich.progress import Progress
 
-    bar = Progress(transient=True)
+    bar = Progress(console=Console(stderr=True), transient=True)  # stdout stays data
     task = bar.add_task(label, total=total)
     return bar, lambda *_: bar.advance(task)
 
