@@ -107,9 +107,9 @@ def test_a_forked_child_downloads_with_its_own_pool_and_connections(tmp_path, ap
     m = MediaManager(1, "X", tmp_path, source=WAPISource(token=api.token,
                                                          base_url=api.base_url))
     first, _, _ = publish("PARENT")
-    assert m.process_message(first, wait=False).status in (Status.PENDING, Status.DOWNLOADING)
-    second, _, _ = publish("CHILD")
-    pid = os.fork()  # as gunicorn --preload does, with work in flight
+    assert m.process_message(first).status == Status.SUCCESS  # pools and sockets in use
+    second, third = publish("CHILD")[0], publish("AFTER")[0]
+    pid = os.fork()  # as gunicorn --preload does: the parent idle, its pools warm
     if pid == 0:
         code = 1
         try:
@@ -120,7 +120,8 @@ def test_a_forked_child_downloads_with_its_own_pool_and_connections(tmp_path, ap
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+    assert m.process_message(third).status == Status.SUCCESS  # the parent's pools still work
     m.close(wait=True)
     again = MediaManager(1, "X", tmp_path)
-    assert again.get("PARENT").status == again.get("CHILD").status == Status.SUCCESS
+    assert {again.get(i).status for i in ("PARENT", "CHILD", "AFTER")} == {Status.SUCCESS}
     again.close()

@@ -51,9 +51,15 @@ class CDNSource(Source):
         if not self.policy.allows(self.base_url + "/"):
             raise ConfigError(f"base_url {self.base_url!r} is not among allowed_hosts")
         self.timeout = timeout
-        self.session = session or shared_session(("cdn", self.base_url), pool_size)
+        self._session = session
+        self._pool_size = pool_size
         self.refresher = refresh
         self.speed = {"min_speed": min_speed, "speed_window": speed_window}
+
+    @property
+    def session(self) -> requests.Session:
+        """The session given, or this process's shared one (a forked child gets its own)."""
+        return self._session or shared_session(("cdn", self.base_url), self._pool_size)
 
     def __repr__(self) -> str:
         return f"CDNSource(base_url={self.base_url!r})"

@@ -64,13 +64,19 @@ class WAPISource(Source):
         self._token = token
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.session = session or shared_session(("wapi", self.base_url), pool_size)
+        self._session = session
+        self._pool_size = pool_size
         base_host = urlsplit(self.base_url).hostname or ""
         self.policy = HostPolicy([base_host, *(allowed_hosts or [])],
                                  any_public_name=allowed_hosts is None)
         self._base_host = base_host
         self.refresher = refresh
         self.speed = {"min_speed": min_speed, "speed_window": speed_window}
+
+    @property
+    def session(self) -> requests.Session:
+        """The session given, or this process's shared one (a forked child gets its own)."""
+        return self._session or shared_session(("wapi", self.base_url), self._pool_size)
 
     def __repr__(self) -> str:
         return f"WAPISource(base_url={self.base_url!r}, token={mask(self._token)!r})"
