@@ -156,3 +156,12 @@ def test_bad_configuration():
 ])
 def test_host_policy(url, allowed):
     assert HostPolicy(["*.whatsapp.net"]).allows(url) is allowed
+
+
+def test_a_message_with_only_a_url_still_downloads(api):
+    api.add("a2V5a2V5", b"\xff\xd8\xffbytes", "image/jpeg")
+    only_url = RECORD._replace(direct_path=None,
+                               url="https://mmg.whatsapp.net/v/t62/x.enc?ccb=9-4&mms3=true")
+    source = WAPISource(token=api.token, base_url=api.base_url)
+    with source.open(only_url, instance_id="I") as download:
+        assert b"".join(download.chunks()) == b"\xff\xd8\xffbytes"

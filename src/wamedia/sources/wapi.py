@@ -82,10 +82,11 @@ class WAPISource(Source):
         return f"WAPISource(base_url={self.base_url!r}, token={mask(self._token)!r})"
 
     def open(self, media: MediaRecord, *, instance_id: str) -> Download:
-        if not media.media_key or not media.direct_path:
+        direct_path = media.direct_path or _direct_path_of(media.url)
+        if not media.media_key or not direct_path:
             raise DownloadError("W-API needs the message's mediaKey and directPath",
                                 retryable=False)
-        link = self._file_link(media, instance_id)
+        link = self._file_link(media, direct_path, instance_id)
         headers = self._auth if urlsplit(link).hostname == self._base_host else {}
         response = get_following(self.session, link, self.policy, timeout=self.timeout,
                                  headers=headers, what="W-API file")
@@ -95,10 +96,10 @@ class WAPISource(Source):
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
 
-    def _file_link(self, media: MediaRecord, instance_id: str) -> str:
+    def _file_link(self, media: MediaRecord, direct_path: str, instance_id: str) -> str:
         body = {
             "mediaKey": media.media_key,
-            "directPath": media.direct_path,
+            "directPath": direct_path,
             "type": str(media.media_type),
             "mimetype": media.mimetype,
         }
@@ -123,3 +124,16 @@ class WAPISource(Source):
             reason = answer.get("message") or answer.get("error") or "no fileLink"
             raise DownloadError(redact(f"W-API download-media: {reason}"))
         return link
+
+
+def _direct_path_of(url: str | None) -> str | None:
+    """The directPath inside a WhatsApp media URL, for messages that carry only the URL.
+
+    >>> _direct_path_of("https://mmg.whatsapp.net/v/t62.7118-24/1.enc?ccb=11-4&oe=6800&mms3=true")
+    '/v/t62.7118-24/1.enc?ccb=11-4&oe=6800'
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("mms3="))
+    return parts.path + (f"?{query}" if query else "") if parts.path else None
