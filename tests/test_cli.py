@@ -197,3 +197,12 @@ def test_on_a_terminal_tables_and_progress_bars(run, tmp_path, api, webhooks, mo
     assert code == 1 and json.loads(out)["downloaded"] == 5  # the bar went to stderr
     code, out, _ = run(*tenant(root, api), "search", "--type", "audio")
     assert code == 0 and "CLI2" in out and any(c in out for c in "┃│┏━")  # a rich table
+
+
+def test_demo_command(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("demo", "--count", "20")
+    assert code == 0 and "stored     18 files" in out
+    assert (tmp_path / "demo_media" / "cliente_1" / "instance_DEMO").is_dir()
+    code, _, err = run("demo", "--count", "5")
+    assert code == 2 and "5 is not in the range" in err

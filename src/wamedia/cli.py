@@ -385,7 +385,7 @@ def restore(c: Context, url: str) -> None:
 
 
 @cli.command()
-@click.option("--count", type=click.IntRange(5, 10_000), default=60, show_default=True)
+@click.option("--count", type=click.IntRange(20, 10_000), default=60, show_default=True)
 def demo(count: int) -> None:
     """Run the end-to-end demo on a fake gateway (what `make demo` runs)."""
     from .demo import main as run_demo
@@ -414,6 +414,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, ConfigError):
             return EXIT_CONFIG
         return EXIT_STORAGE if isinstance(exc, StorageError) else EXIT_OTHER
+    except Exception as exc:  # a bug: still one line, the traceback on request
+        if debug:
+            traceback.print_exc()
+        click.echo(f"wamedia: error: unexpected {type(exc).__name__}: {exc} "
+                   "(--debug shows the traceback)", err=True)
+        return EXIT_OTHER
     return 0
 
 

@@ -48,6 +48,8 @@ def _webhook(i: int, kind: str, api: FakeWAPI, size: int) -> dict:
 
 
 def main(root: str = "demo_media", count: int = 60) -> int:
+    if count < 20:
+        raise ValueError("the demo needs at least 20 webhooks (a few of them are broken)")
     kinds = list(_SIGNATURES)
     shutil.rmtree(root, ignore_errors=True)
     with FakeWAPI(token="demo-token-not-a-secret", latency=0.05) as api:
