@@ -165,3 +165,15 @@ def test_a_message_with_only_a_url_still_downloads(api):
     source = WAPISource(token=api.token, base_url=api.base_url)
     with source.open(only_url, instance_id="I") as download:
         assert b"".join(download.chunks()) == b"\xff\xd8\xffbytes"
+
+
+def test_retry_after_as_an_http_date(api):
+    from email.utils import format_datetime
+
+    from wamedia._time import in_seconds
+
+    api.add("a2V5a2V5", b"x")
+    api.fail("a2V5a2V5", 503, retry_after=format_datetime(in_seconds(120), usegmt=True))
+    with pytest.raises(DownloadError) as info:
+        fetch(WAPISource(token=api.token, base_url=api.base_url))
+    assert 100 < info.value.retry_after <= 120

@@ -33,7 +33,7 @@ STALL = "stall"  # send half the body, then nothing for `stall_seconds`, then th
 class _Failure:
     status: int | str
     times: int | None
-    retry_after: float | None
+    retry_after: float | str | None
 
 
 def _b64(key: str | bytes) -> str:
@@ -60,7 +60,7 @@ class _FakeServer:
         self._thread: threading.Thread | None = None
 
     def fail(self, media_key: str | bytes, status: int | str, times: int | None = None,
-             retry_after: float | None = None) -> None:
+             retry_after: float | str | None = None) -> None:
         """Answer ``status`` for ``media_key`` (``times`` times, or until cleared)."""
         with self._lock:
             self._failures[_b64(media_key)] = _Failure(status, times, retry_after)
@@ -205,7 +205,9 @@ class FakeWAPI(_FakeServer):
         super().__init__(latency)
         self.token = token
         self.stall_seconds = stall_seconds
-        self._media: dict[str, tuple[bytes, str]] = {}
+        self._media: dict[str, tuple[bytes, str]] = {}  # mediaKey -> (bytes, mimetype)
+        self._links: dict[str, str] = {}  # file id in a fileLink -> mediaKey
+        self._body_faults: dict[str, _Failure] = {}  # mediaKey -> fault of its next GET
 
     @property
     def base_url(self) -> str:
@@ -240,25 +242,24 @@ class FakeWAPI(_FakeServer):
         failure = self._take_failure(key)
         if failure is not None and isinstance(failure.status, int):
             return self.send_failure(h, failure)
-        if failure is not None:  # a body fault: remember it for the GET
-            with self._lock:
-                self._failures[f"file:{key}"] = _Failure(failure.status, 1, None)
         if key not in self._media:
             return self.send(h, 404, {"error": True, "message": "media not found"})
         file_id = hashlib.sha256(key.encode()).hexdigest()[:32]
         with self._lock:
-            self._media.setdefault(f"id:{file_id}", (key.encode(), ""))
+            self._links[file_id] = key
+            if failure is not None:  # a body fault: it shows on the GET of the fileLink
+                self._body_faults[key] = failure
         self.send(h, 200, {"error": False, "fileLink": f"{self.origin}/media/file/{file_id}"})
 
     def _file(self, h: BaseHTTPRequestHandler, file_id: str) -> None:
         with self._lock:
-            key = self._media.get(f"id:{file_id}", (b"", ""))[0].decode()
+            key = self._links.get(file_id, "")
             data, mimetype = self._media.get(key, (None, ""))
+            failure = self._body_faults.pop(key, None)
+            if data is not None:
+                self.downloads[key] += 1
         if data is None:
             return self.send(h, 404, {"error": True, "message": "file not found"})
-        with self._lock:
-            self.downloads[key] += 1
-        failure = self._take_failure(f"file:{key}")
         self.send_body(h, data, mimetype, failure, self.stall_seconds)
 
 

@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -18,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .._secrets import redact
+from .._time import utc_now
 from ..errors import ConfigError, DownloadError, ExpiredMedia, WamediaError
 from .base import Download
 
@@ -134,10 +136,6 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        from .._time import utc_now
-
         try:
             return max(0.0, (parsedate_to_datetime(value) - utc_now()).total_seconds())
         except (TypeError, ValueError):
