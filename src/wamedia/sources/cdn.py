@@ -10,15 +10,15 @@ import requests
 from ..crypto import MediaDecryptor
 from ..errors import ConfigError, DownloadError
 from ..models import MediaRecord
-from .base import Download, Refresher, Source
-from .http import HostPolicy, HttpDownload, get_following, shared_session
+from .base import Download, Refresher
+from .http import HostPolicy, HttpDownload, HttpSource, get_following
 
 __all__ = ["DEFAULT_CDN_HOSTS", "CDNSource"]
 
 DEFAULT_CDN_HOSTS = ("mmg.whatsapp.net", "*.whatsapp.net")
 
 
-class CDNSource(Source):
+class CDNSource(HttpSource):
     """Downloads ``https://mmg.whatsapp.net{directPath}`` (or the message's ``url``) and
     decrypts it with the message's mediaKey.
 
@@ -46,20 +46,12 @@ class CDNSource(Source):
         min_speed: float = 1024,
         speed_window: float = 30.0,
     ):
-        self.base_url = base_url.rstrip("/")
+        super().__init__(base_url=base_url, timeout=timeout, session=session,
+                         pool_size=pool_size, min_speed=min_speed, speed_window=speed_window)
         self.policy = HostPolicy(allowed_hosts)
         if not self.policy.allows(self.base_url + "/"):
             raise ConfigError(f"base_url {self.base_url!r} is not among allowed_hosts")
-        self.timeout = timeout
-        self._session = session
-        self._pool_size = pool_size
         self.refresher = refresh
-        self.speed = {"min_speed": min_speed, "speed_window": speed_window}
-
-    @property
-    def session(self) -> requests.Session:
-        """The session given, or this process's shared one (a forked child gets its own)."""
-        return self._session or shared_session(("cdn", self.base_url), self._pool_size)
 
     def __repr__(self) -> str:
         return f"CDNSource(base_url={self.base_url!r})"
@@ -83,7 +75,7 @@ class CDNSource(Source):
                                    file_sha256=media.file_sha256)
         response = get_following(self.session, self.url_of(media), self.policy,
                                  timeout=self.timeout, what="WhatsApp CDN")
-        return _Decrypting(HttpDownload(response, what="WhatsApp CDN", **self.speed), decryptor)
+        return _Decrypting(self.body(response, "WhatsApp CDN"), decryptor)
 
 
 class _Decrypting(Download):

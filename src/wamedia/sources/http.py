@@ -21,10 +21,10 @@ from urllib3.util.retry import Retry
 from .._secrets import redact
 from .._time import utc_now
 from ..errors import ConfigError, DownloadError, ExpiredMedia, WamediaError
-from .base import Download
+from .base import Download, Source
 
-__all__ = ["HostPolicy", "HttpDownload", "error_from", "get_following", "raise_for_status",
-           "shared_session", "status_of"]
+__all__ = ["HostPolicy", "HttpDownload", "HttpSource", "error_from", "get_following",
+           "raise_for_status", "shared_session", "status_of"]
 
 CHUNK = 256 * 1024
 MAX_REDIRECTS = 5
@@ -239,3 +239,25 @@ class HttpDownload(Download):
 
     def close(self) -> None:
         self.response.close()
+
+
+class HttpSource(Source):
+    """What the HTTP sources share: this process's pooled session for their configuration
+    (unless one was given) and the transfer limits of the bodies they stream."""
+
+    def __init__(self, *, base_url: str, timeout: Any, session: requests.Session | None,
+                 pool_size: int, min_speed: float, speed_window: float):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._session = session
+        self._pool_size = pool_size
+        self._limits = {"min_speed": min_speed, "speed_window": speed_window}
+
+    @property
+    def session(self) -> requests.Session:
+        """The session given, or this process's shared one (a forked child gets its own)."""
+        return self._session or shared_session((self.name, self.base_url), self._pool_size)
+
+    def body(self, response: requests.Response, what: str) -> HttpDownload:
+        """``response`` streamed under this source's transfer limits."""
+        return HttpDownload(response, what=what, **self._limits)

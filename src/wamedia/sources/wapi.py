@@ -15,22 +15,15 @@ import requests
 from .._secrets import mask, redact, register
 from ..errors import ConfigError, DownloadError
 from ..models import MediaRecord
-from .base import Download, Refresher, Source
-from .http import (
-    HostPolicy,
-    HttpDownload,
-    get_following,
-    raise_for_status,
-    shared_session,
-    transport_error,
-)
+from .base import Download, Refresher
+from .http import HostPolicy, HttpSource, get_following, raise_for_status, transport_error
 
 __all__ = ["WAPISource"]
 
 DEFAULT_BASE_URL = "https://api.w-api.app/v1"
 
 
-class WAPISource(Source):
+class WAPISource(HttpSource):
     """Downloads through W-API's download endpoint.
 
     The ``fileLink`` it returns must be on ``base_url``'s host, on one of
@@ -62,21 +55,13 @@ class WAPISource(Source):
             raise ConfigError(f"base_url must be an http(s) URL, got {base_url!r}")
         register(token)
         self._token = token
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self._session = session
-        self._pool_size = pool_size
+        super().__init__(base_url=base_url, timeout=timeout, session=session,
+                         pool_size=pool_size, min_speed=min_speed, speed_window=speed_window)
         base_host = urlsplit(self.base_url).hostname or ""
         self.policy = HostPolicy([base_host, *(allowed_hosts or [])],
                                  any_public_name=allowed_hosts is None)
         self._base_host = base_host
         self.refresher = refresh
-        self.speed = {"min_speed": min_speed, "speed_window": speed_window}
-
-    @property
-    def session(self) -> requests.Session:
-        """The session given, or this process's shared one (a forked child gets its own)."""
-        return self._session or shared_session(("wapi", self.base_url), self._pool_size)
 
     def __repr__(self) -> str:
         return f"WAPISource(base_url={self.base_url!r}, token={mask(self._token)!r})"
@@ -90,7 +75,7 @@ class WAPISource(Source):
         headers = self._auth if urlsplit(link).hostname == self._base_host else {}
         response = get_following(self.session, link, self.policy, timeout=self.timeout,
                                  headers=headers, what="W-API file")
-        return HttpDownload(response, what="W-API file", **self.speed)
+        return self.body(response, "W-API file")
 
     @property
     def _auth(self) -> dict[str, str]:
